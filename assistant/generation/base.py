@@ -1,0 +1,32 @@
+"""The small interface every answer backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.types import Chunk, Hit
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One sentence of an answer and the passage that supports it.
+
+    `quote` must be the exact supporting text from `chunk` (it is verified against the page);
+    `text` is what the reader sees (for the extractive backend, the same words).
+    """
+
+    text: str
+    chunk: Chunk
+    quote: str
+    paragraph: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    statements: tuple[Statement, ...]
+
+
+class AnswerGenerator(Protocol):
+    def generate(self, question: str, hits: Sequence[Hit]) -> Draft: ...

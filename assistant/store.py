@@ -1,0 +1,127 @@
+"""The Chroma wrapper: embedded PersistentClient by default, a `chroma run` server when configured.
+
+We always pass our own embeddings: Chroma's built-in embedding function downloads a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings
+from assistant.errors import GuideError
+from assistant.types import Chunk, Hit
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
+
+def _versions_in(versions: Sequence[str]) -> Any:
+    """A Chroma `where` filter (typed loosely: chromadb's stubs reject plain str lists)."""
+    return {"doc_version": {"$in": list(versions)}}
+
+
+def _vectors(rows: Sequence[Sequence[float]]) -> Any:
+    return [[float(x) for x in row] for row in rows]
+
+
+class ChunkStore:
+    """Chunks and their vectors. Every record carries `doc_version`, so a search can be limited
+    to the versions the registry lists as current, and orphans from a failed ingest can be found."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._collection: Collection | None = None
+        self._max_batch = 1000
+
+    @property
+    def collection(self) -> Collection:
+        if self._collection is None:
+            self._collection = self._open()
+        return self._collection
+
+    def _open(self) -> Collection:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        s = self.settings
+        try:
+            if s.chroma_host:
+                client: Any = chromadb.HttpClient(
+                    host=s.chroma_host, port=s.chroma_port, settings=chroma_settings
+                )
+            else:
+                s.chroma_path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(
+                    path=str(s.chroma_path), settings=chroma_settings
+                )
+            self._max_batch = int(client.get_max_batch_size())
+            return client.get_or_create_collection(
+                s.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        except Exception as exc:  # chromadb raises many kinds; the user needs one message
+            where = f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else s.chroma_path
+            raise GuideError(f"Cannot open the vector store at {where}: {exc}") from exc
+
+    def add(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        """Upsert in batches no larger than the client allows (5,461 for Chroma 1.5)."""
+        collection = self.collection
+        step = max(1, self._max_batch)
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            collection.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=_vectors(embeddings[start : start + step]),
+                documents=[c.text for c in part],
+                metadatas=[c.metadata() for c in part],
+            )
+
+    def delete_versions(self, versions: Sequence[str]) -> None:
+        if versions:
+            self.collection.delete(where=_versions_in(versions))
+
+    def orphan_versions(self, current: Sequence[str]) -> set[str]:
+        """Versions present in the store but not in `current` (left by an interrupted ingest)."""
+        where: Any = {"doc_version": {"$nin": list(current)}} if current else None
+        found = self.collection.get(where=where, include=["metadatas"])
+        return {str(m["doc_version"]) for m in (found["metadatas"] or [])}
+
+    def count(self, versions: Sequence[str] | None = None) -> int:
+        if versions is None:
+            return int(self.collection.count())
+        if not versions:
+            return 0
+        found = self.collection.get(where=_versions_in(versions), include=[])
+        return len(found["ids"])
+
+    def chunks_of(self, version: str) -> list[Chunk]:
+        found = self.collection.get(
+            where={"doc_version": version}, include=["documents", "metadatas"]
+        )
+        chunks = [
+            Chunk.from_metadata(i, d, dict(m))
+            for i, d, m in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+        return sorted(chunks, key=lambda c: c.ordinal)
+
+    def search(self, embedding: Sequence[float], k: int, versions: Sequence[str]) -> list[Hit]:
+        """Nearest chunks among the given document versions; score is cosine similarity."""
+        if not versions:
+            return []
+        result = self.collection.query(
+            query_embeddings=_vectors([embedding]),
+            n_results=k,
+            where=_versions_in(versions),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = result["ids"][0]
+        docs = (result["documents"] or [[]])[0]
+        metas = (result["metadatas"] or [[]])[0]
+        dists = (result["distances"] or [[]])[0]
+        return [
+            Hit(Chunk.from_metadata(i, d, dict(m)), 1.0 - float(dist))
+            for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
+        ]

@@ -1,0 +1,126 @@
+"""The few frozen types that flow one way through the product: Page -> Chunk -> Hit -> Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One PDF page's text as extracted, with where it sits in its document."""
+
+    source_file: str
+    document: str
+    page: int  # 1-based index in the PDF
+    page_label: str  # the number printed on the page ("iv", "12"); str(page) when none is defined
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrievable passage: always within one page, so its citation is exact."""
+
+    chunk_id: str
+    doc_version: str  # identifies one ingested version of one document
+    source_file: str
+    document: str
+    page: int
+    page_label: str
+    text: str
+    ordinal: int = 0  # position within the document
+    paragraphs: tuple[str, ...] = ()  # numbered paragraphs the chunk holds, e.g. ("12", "13")
+    heading: str = ""
+    kind: str = ""  # document kind, for filters
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata as Chroma stores it."""
+        return {
+            "doc_version": self.doc_version,
+            "source_file": self.source_file,
+            "document": self.document,
+            "page": self.page,
+            "page_label": self.page_label,
+            "ordinal": self.ordinal,
+            "paragraphs": ",".join(self.paragraphs),
+            "heading": self.heading,
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+        paragraphs = str(meta.get("paragraphs") or "")
+        return cls(
+            chunk_id=chunk_id,
+            doc_version=str(meta["doc_version"]),
+            source_file=str(meta["source_file"]),
+            document=str(meta["document"]),
+            page=int(meta["page"]),
+            page_label=str(meta["page_label"]),
+            text=text,
+            ordinal=int(meta.get("ordinal", 0)),
+            paragraphs=tuple(p for p in paragraphs.split(",") if p),
+            heading=str(meta.get("heading") or ""),
+            kind=str(meta.get("kind") or ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk and its relevance score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """What a person needs to check a statement: document, page as printed, paragraph, quote."""
+
+    n: int
+    document: str
+    source_file: str
+    page: int
+    page_label: str
+    quote: str
+    paragraph: str | None = None
+    verified: bool = True
+
+
+class Status(StrEnum):
+    ANSWERED = "answered"
+    PARTIAL = "partial"
+    NO_ANSWER = "no_answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What every caller (CLI, UI, eval) reads: the text, its citations and its evidence."""
+
+    question: str
+    text: str
+    status: Status
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[Hit, ...] = ()
+    search_query: str = ""  # the question as retrieval saw it (follow-ups are rewritten)
+    suggestions: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "status": self.status.value,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": [
+                {
+                    "source_file": h.chunk.source_file,
+                    "page": h.chunk.page,
+                    "page_label": h.chunk.page_label,
+                    "document": h.chunk.document,
+                    "score": round(h.score, 4),
+                }
+                for h in self.retrieved
+            ],
+            "search_query": self.search_query,
+        }

@@ -1,0 +1,78 @@
+"""Pure functions that turn an Answer into text, Markdown or HTML. Document text is data: it is
+escaped everywhere it is shown, so nothing in a PDF can inject markup or links."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from assistant.citations import quote_on_page
+from assistant.text import normalise
+from assistant.types import Answer, Citation, Page, Status
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown so document text shows literally."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def citation_label(c: Citation) -> str:
+    where = f"p. {c.page_label}" + (f" (PDF page {c.page})" if c.page_label != str(c.page) else "")
+    para = f", para. {c.paragraph}" if c.paragraph else ""
+    return f"{c.document}, {where}{para}"
+
+
+def answer_as_text(answer: Answer) -> str:
+    """Plain text for the terminal."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("\nSources")
+        for c in answer.citations:
+            lines.append(f"  [{c.n}] {citation_label(c)} - {c.source_file}")
+            lines.append(f'      "{c.quote}"')
+    if answer.status is Status.NO_ANSWER and answer.suggestions:
+        lines.append("\nTo rephrase:")
+        lines.extend(f"  - {tip}" for tip in answer.suggestions)
+    if answer.status is Status.PARTIAL:
+        lines.append(
+            "\nSome statements could not be verified against their pages and were left out."
+        )
+    return "\n".join(lines)
+
+
+def _marker_safe(text: str) -> str:
+    """Escape the answer's Markdown but keep its [n] citation markers readable."""
+    return re.sub(r"\\\[(\d+)\\\]", r"[\1]", md_escape(text))
+
+
+def answer_as_markdown(answer: Answer) -> str:
+    """The chat message: the answer with its markers, then its numbered sources."""
+    parts = [_marker_safe(answer.text)]
+    if answer.citations:
+        parts.append("\n**Sources**")
+        for c in answer.citations:
+            parts.append(f"{c.n}. {md_escape(citation_label(c))}: \u201c{md_escape(c.quote)}\u201d")
+    if answer.status is Status.NO_ANSWER and answer.suggestions:
+        parts.append("\n**To rephrase:**")
+        parts.extend(f"- {md_escape(tip)}" for tip in answer.suggestions)
+    if answer.status is Status.PARTIAL:
+        parts.append(
+            "\n_Some statements could not be verified against their pages and were left out._"
+        )
+    return "\n".join(parts)
+
+
+def page_with_quote(page: Page, quote: str) -> str:
+    """HTML of a whole page's text with the quoted passage highlighted."""
+    text = normalise(page.text)
+    escaped = html.escape(text)
+    if quote and quote_on_page(quote, page.text):
+        q = html.escape(normalise(quote))
+        escaped = escaped.replace(q, f"<mark>{q}</mark>", 1)
+    heading = html.escape(f"{page.document} - page {page.page_label} (PDF page {page.page})")
+    return (
+        f"<div class='guide-page'><h4>{heading}</h4>"
+        f"<p style='white-space: pre-wrap'>{escaped}</p></div>"
+    )
