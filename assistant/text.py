@@ -305,7 +305,7 @@ def prose_blocks(text: str) -> list[str]:
     lengths = sorted((len(line) for line in lines if line), reverse=True)
     if not lengths:
         return []
-    measure = lengths[min(len(lengths) - 1, 2)]  # robust to one overlong line
+    measure = lengths[len(lengths) // 10]  # 90th percentile: robust to an overlong line
     blocks: list[str] = []
     current: list[str] = []
     for line in lines:

@@ -1,0 +1,125 @@
+"""Shared fixtures. Every test runs isolated: its own working folder and no GUIDE_* settings
+leaking in from the developer's environment."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings, configure_offline
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "pdf"
+BIN = Path(sys.executable).parent
+# A small slice of the bundled library: enough subjects to tell answers apart, quick to embed.
+SAMPLE_DOCS = (
+    "01-clg-committee-2012-report-digest.pdf",
+    "05-spin-out-journey-guide.pdf",
+    "07-people-tupe-pensions-consultation.pdf",
+    "09-reserved-contracts-and-procurement.pdf",
+)
+
+configure_offline()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("GUIDE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    """Poll until the URL answers, failing early (with the server's output) if it dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            raise AssertionError(f"server exited with {proc.returncode}:\n{out[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.25)  # polling interval while waiting for the port, not a fixed wait
+    raise AssertionError(f"{url} did not answer within {timeout:.0f}s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from assistant.embeddings import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def sample_library(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+    """A library holding SAMPLE_DOCS, ingested once per session with the real model.
+    Tests that change a library copy it first (see `library_copy`)."""
+    from ingest.pipeline import IngestPipeline
+
+    data_dir = tmp_path_factory.mktemp("sample-library")
+    settings = Settings(data_dir=data_dir)
+    results = IngestPipeline(settings, embedder=embedder).run([CORPUS / d for d in SAMPLE_DOCS])
+    assert [r.status for r in results] == ["added"] * len(SAMPLE_DOCS), results
+    return data_dir
+
+
+@pytest.fixture
+def library_copy(sample_library: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "library"
+    shutil.copytree(sample_library, target)
+    return target
+
+
+@pytest.fixture
+def guide_factory(embedder):  # type: ignore[no-untyped-def]
+    from assistant.guide import Guide
+
+    def make(data_dir: Path, **overrides: object) -> Guide:
+        return Guide(Settings(data_dir=data_dir, **overrides), embedder=embedder)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def app_server(sample_library: Path, tmp_path: Path) -> Iterator[str]:
+    """`guide serve` as a real process on a free loopback port, over a copy of the library."""
+    data_dir = tmp_path / "served"
+    shutil.copytree(sample_library, data_dir)
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc)
+        yield url
+    finally:
+        stop(proc)

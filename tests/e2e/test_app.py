@@ -1,0 +1,75 @@
+"""The real Gradio app as a separate process: asked through its API with gradio_client, and used
+by a person's route through headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from assistant.text import normalise
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+
+
+def test_api_answers_with_checkable_citations_and_follow_ups(app_server):
+    from gradio_client import Client
+
+    client = Client(app_server, verbose=False)
+    first = "What information must be given to the new employer before a TUPE transfer?"
+    answer = client.predict(first, [], api_name="/ask")
+    assert answer["status"] in {"answered", "partial"}
+    assert answer["citations"]
+    for c in answer["citations"]:
+        page = PdfReader(CORPUS / c["source_file"]).pages[c["page"] - 1].extract_text()
+        assert normalise(c["quote"]) in normalise(page)
+    follow = client.predict("And what about their pensions?", [first], api_name="/ask")
+    assert "TUPE" in follow["search_query"]
+    assert any("pension" in c["quote"].lower() for c in follow["citations"])
+
+
+def test_api_says_plainly_when_the_library_does_not_answer(app_server):
+    from gradio_client import Client
+
+    answer = Client(app_server, verbose=False).predict(
+        "Which football team won the 1966 World Cup?", [], api_name="/ask"
+    )
+    assert answer["status"] == "no_answer"
+    assert answer["citations"] == []
+
+
+def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.goto(app_server)
+            page.locator("#question textarea").fill(
+                "How does a council reserve a contract for a public service mutual?"
+            )
+            page.locator("#ask").click()
+            bot = page.locator("#chat")
+            expect(bot).to_contain_text("Sources", timeout=60_000)
+            expect(bot).to_contain_text("[1]")
+            page.locator("#source-pick input").click()
+            page.get_by_role("option").first.click()
+            expect(page.locator("#source-view mark")).to_be_visible(timeout=30_000)
+            page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,97 @@
+"""`guide eval run` end to end on a tiny test set against the sample library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import BIN, SAMPLE_DOCS
+
+pytestmark = pytest.mark.integration
+
+
+def test_eval_run_reports_metrics(sample_library, tmp_path):
+    records = [
+        {
+            "id": "t1",
+            "question": "When was the Committee's report HC 112 published?",
+            "answerable": True,
+            "reference_answer": "6 December 2012",
+            "gold": [{"source_file": SAMPLE_DOCS[0], "page": 5}],
+            "type": "fact",
+        },
+        {
+            "id": "t2",
+            "question": "And who chaired the Committee?",
+            "answerable": True,
+            "reference_answer": "Clive Betts",
+            "gold": [{"source_file": SAMPLE_DOCS[0], "page": 4}],
+            "type": "follow_up",
+            "follows": "t1",
+        },
+        {
+            "id": "t3",
+            "question": "How do I apply for planning permission for a conservatory?",
+            "answerable": False,
+            "reference_answer": "",
+            "gold": [],
+            "type": "unanswerable",
+        },
+    ]
+    testset = tmp_path / "tiny.jsonl"
+    testset.write_text("\n".join(json.dumps(r) for r in records))
+    run = subprocess.run(
+        [
+            str(BIN / "guide"),
+            "eval",
+            "run",
+            "--testset",
+            str(testset),
+            "--data-dir",
+            str(sample_library),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    summary = out["summary"]
+    for key in ("hit@1", "hit@5", "mrr", "answers_citing_gold", "abstention_accuracy"):
+        assert 0.0 <= summary[key] <= 1.0, key
+    assert summary["questions"] == 3 and summary["unanswerable"] == 1
+    assert summary["abstention_accuracy"] == 1.0
+    items = {i["id"]: i for i in out["items"]}
+    assert items["t1"]["rank"] is not None and items["t1"]["rank"] <= 5
+
+    text = subprocess.run(
+        [
+            str(BIN / "guide"),
+            "eval",
+            "run",
+            "--testset",
+            str(testset),
+            "--data-dir",
+            str(sample_library),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "hit@5" in text.stdout and "abstention_accuracy" in text.stdout
+
+
+def test_eval_run_names_the_bad_line(tmp_path):
+    testset = tmp_path / "bad.jsonl"
+    testset.write_text('{"id": "a", "question": "q", "answerable": true, "gold": []}\n')
+    run = subprocess.run(
+        [str(BIN / "guide"), "eval", "run", "--testset", str(testset)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "bad.jsonl:1" in run.stderr and "gold" in run.stderr

@@ -1,0 +1,44 @@
+import math
+
+import pytest
+
+from eval.metrics import (
+    dedupe,
+    first_relevant_rank,
+    hit_at,
+    mean,
+    ndcg_at,
+    percentile,
+    reciprocal_rank,
+)
+
+pytestmark = pytest.mark.unit
+
+A1, A2, B1, B2 = ("a.pdf", 1), ("a.pdf", 2), ("b.pdf", 1), ("b.pdf", 2)
+
+
+def test_dedupe_keeps_first_occurrence_order():
+    assert dedupe([A1, B1, A1, A2, B1]) == [A1, B1, A2]
+
+
+def test_rank_hit_and_reciprocal_rank():
+    ranked = [A1, B1, A2]
+    assert first_relevant_rank(ranked, {A2}) == 3
+    assert first_relevant_rank(ranked, {B2}) is None
+    assert hit_at(3, 1) == 0.0 and hit_at(3, 5) == 1.0 and hit_at(None, 5) == 0.0
+    assert reciprocal_rank(4) == 0.25 and reciprocal_rank(None) == 0.0
+
+
+def test_ndcg_known_values():
+    assert ndcg_at([A1, B1], {A1}) == 1.0
+    assert ndcg_at([B1, A1], {A1}) == pytest.approx(1 / math.log2(3))
+    # two gold pages, found at ranks 1 and 3: (1 + 1/log2(4)) / (1 + 1/log2(3))
+    expected = (1 + 0.5) / (1 + 1 / math.log2(3))
+    assert ndcg_at([A1, B1, A2], {A1, A2}) == pytest.approx(expected)
+    assert ndcg_at([B1], set()) == 0.0
+
+
+def test_mean_and_percentile():
+    assert math.isnan(mean([]))
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([10, 20, 30, 40, 50], 95) == pytest.approx(48.0)
