@@ -323,9 +323,19 @@ def prose_blocks(text: str) -> list[str]:
     return blocks
 
 
+_FOOTNOTE_START = re.compile(r"^\d{1,2} [A-Z]")  # "7 Best Value ..." (a paragraph is "7. ...")
+
+
 def prose_sentences(text: str) -> list[str]:
-    """Sentences of the page's prose only: each starts like a sentence and ends with . ! or ?."""
+    """Sentences of the page's prose only: each starts like a sentence and ends with . ! or ?;
+    footnotes (a bare number, no full stop, then text) are not prose."""
     out: list[str] = []
     for block in prose_blocks(text):
-        out.extend(s for s in split_sentences(block) if _SENTENCE_SHAPE.match(s))
+        if _FOOTNOTE_START.match(block):
+            continue
+        out.extend(
+            s
+            for s in split_sentences(block)
+            if _SENTENCE_SHAPE.match(s) and not _FOOTNOTE_START.match(s)
+        )
     return out

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import GuideError
+from eval.testset import iter_jsonl, load_testset
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFTS_DIR = ROOT / "eval" / "testsets" / "drafts"
@@ -149,17 +150,8 @@ def read_drafts(drafts_dir: Path) -> list[DraftLine]:
     """Every non-blank line of every ``*.jsonl`` draft, files sorted by name."""
     lines: list[DraftLine] = []
     for path in sorted(drafts_dir.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise AuthoringError(f"{where}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise AuthoringError(f"{where}: each line must be a JSON object")
-            lines.append(DraftLine(str(path), number, record))
+        for where, record in iter_jsonl(path):
+            lines.append(DraftLine(str(path), int(where.rsplit(":", 1)[1]), record))
     if not lines:
         raise AuthoringError(f"{drafts_dir}: no draft questions found")
     return lines
@@ -198,7 +190,6 @@ def build(
     drafts_dir: Path = DRAFTS_DIR, pdf_dir: Path = PDF_DIR, output: Path = OUTPUT
 ) -> list[dict[str, Any]]:
     """Read the drafts, locate every gold page, write and re-load the final test set."""
-    from eval.testset import load_testset
 
     items = assemble(read_drafts(drafts_dir), page_text_loader(pdf_dir))
     write_testset(items, output)

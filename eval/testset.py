@@ -10,7 +10,7 @@ Errors name the file, the line and the field, so a test set can be fixed without
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,9 +99,8 @@ def parse_item(record: Any, where: str) -> TestItem:
     )
 
 
-def load_testset(path: Path) -> list[TestItem]:
-    items: list[TestItem] = []
-    seen: set[str] = set()
+def iter_jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("file:line", object) for each non-blank line; errors name the file and line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -114,6 +113,15 @@ def load_testset(path: Path) -> list[TestItem]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TestsetError(f"{where}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise TestsetError(f"{where}: each line must be a JSON object")
+        yield where, record
+
+
+def load_testset(path: Path) -> list[TestItem]:
+    items: list[TestItem] = []
+    seen: set[str] = set()
+    for where, record in iter_jsonl(path):
         item = parse_item(record, where)
         if item.id in seen:
             raise TestsetError(f"{where}: field 'id' repeats {item.id!r}")

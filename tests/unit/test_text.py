@@ -56,3 +56,15 @@ def test_prose_blocks_drop_headers_headings_and_table_rows():
 
 def test_key_terms_stem_and_drop_stopwords():
     assert key_terms("What are the mutuals' pensions?") == ["mutual", "pension"]
+
+
+def test_footnotes_are_not_quotable_prose():
+    page = "\n".join(
+        [
+            "40.  The council must give employee liability information at least 28 days before the",
+            "transfer, and both sides must consult the recognised unions in good time.",
+            "7 Best Value Authorities Staff Transfers (Pensions) Direction 2007, paragraphs 4 to 6.",
+        ]
+    )
+    sentences = prose_sentences(page)
+    assert len(sentences) == 1 and sentences[0].startswith("40. The council")
