@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import key_terms
+from assistant.text import key_terms, weighted_coverage
 from assistant.types import Hit
 
 
@@ -22,16 +22,15 @@ class Evidence:
         return self.relevance >= min_relevance and self.coverage >= min_overlap
 
 
-def assess(question: str, hits: Sequence[Hit], passages: int = 5) -> Evidence:
+def assess(question: str, hits: Sequence[Hit], passages: int = 5, context: str = "") -> Evidence:
     if not hits:
         return Evidence(0.0, 0.0)
-    wanted = set(key_terms(question))
+    focus, earlier = set(key_terms(question)), set(key_terms(context))
     coverage = 0.0
-    if wanted:
-        for hit in hits[:passages]:
-            found = wanted & set(key_terms(hit.chunk.text + " " + hit.chunk.document))
-            coverage = max(coverage, len(found) / len(wanted))
-    return Evidence(max(h.score for h in hits), coverage)
+    for hit in hits[:passages]:
+        found = set(key_terms(hit.chunk.context_text()))
+        coverage = max(coverage, weighted_coverage(focus, earlier, found))
+    return Evidence(max(h.similarity for h in hits), coverage)
 
 
 def closest_documents(hits: Sequence[Hit], limit: int = 3) -> list[str]:

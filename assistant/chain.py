@@ -13,13 +13,20 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.abstention import assess, closest_documents
 from assistant.citations import QuoteVerifier
-from assistant.followup import standalone_question
+from assistant.followup import SearchQuery, follow_up_query
 from assistant.generation.base import AnswerGenerator, Draft
+from assistant.retrieval import SearchFilters
 from assistant.types import Answer, Citation, Hit, Page, Status
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, k: int | None = None) -> list[Hit]: ...
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        context: str = "",
+    ) -> list[Hit]: ...
 
 
 NO_ANSWER_TIPS = (
@@ -80,35 +87,37 @@ def build_chain(
     min_relevance: float,
     min_overlap: float,
 ) -> Runnable[dict[str, Any], Answer]:
-    """Input: {"question": str, "history": [earlier questions]}; output: an `Answer`.
+    """Input: {"question": str, "history": [earlier questions], "filters": SearchFilters};
+    output: an `Answer`.
 
     >>> chain.invoke({"question": "What is a public service mutual?"})  # doctest: +SKIP
     """
     verifier = QuoteVerifier(page_lookup)
 
     def rewrite(state: dict[str, Any]) -> dict[str, Any]:
-        query = standalone_question(state["question"], state.get("history") or ())
-        return {**state, "search_query": query}
+        return {**state, "query": follow_up_query(state["question"], state.get("history") or ())}
 
     def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        return {**state, "hits": retriever.retrieve(state["search_query"])}
+        query: SearchQuery = state["query"]
+        hits = retriever.retrieve(query.text, filters=state.get("filters"), context=query.context)
+        return {**state, "hits": hits}
 
     def compose(state: dict[str, Any]) -> Answer:
-        question, query, hits = state["question"], state["search_query"], state["hits"]
-        evidence = assess(query, hits)
+        question, query, hits = state["question"], state["query"], state["hits"]
+        evidence = assess(query.text, hits, context=query.context)
         if not evidence.sufficient(min_relevance, min_overlap):
-            return no_answer(question, query, hits)
-        draft = generator.generate(query, hits)
+            return no_answer(question, query.display(), hits)
+        draft = generator.generate(query.text, hits, context=query.context)
         text, citations, all_ok = render(draft, verifier)
         if not citations:
-            return no_answer(question, query, hits)
+            return no_answer(question, query.display(), hits)
         return Answer(
             question=question,
             text=text,
             status=Status.ANSWERED if all_ok else Status.PARTIAL,
             citations=citations,
             retrieved=tuple(hits),
-            search_query=query,
+            search_query=query.display(),
         )
 
     return (

@@ -26,5 +26,5 @@ class QuoteVerifier:
 
     def verify(self, citation: Citation, version: str) -> Citation:
         page = self.page_lookup(version, citation.page)
-        ok = page is not None and quote_on_page(citation.quote, page.text)
+        ok = page is not None and quote_on_page(citation.quote, page.full_text)
         return replace(citation, verified=ok)

@@ -118,13 +118,33 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, as_json: bool) -> Non
     multiple=True,
     help="An earlier question in the same conversation (repeatable, oldest first).",
 )
+@click.option(
+    "--doc",
+    "documents",
+    multiple=True,
+    help="Search only this document (source file name; repeatable).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    help="Search only documents of this kind, e.g. 'case study' (repeatable).",
+)
 @human_errors
-def ask(question: str, data_dir: Path | None, as_json: bool, history: tuple[str, ...]) -> None:
+def ask(
+    question: str,
+    data_dir: Path | None,
+    as_json: bool,
+    history: tuple[str, ...],
+    documents: tuple[str, ...],
+    kinds: tuple[str, ...],
+) -> None:
     """Answer QUESTION from the library, with a citation for every sentence."""
     from assistant.guide import Guide
+    from assistant.retrieval import SearchFilters
 
     guide = Guide(make_settings(data_dir))
-    answer = guide.ask(question, history=history)
+    answer = guide.ask(question, history=history, filters=SearchFilters(documents, kinds))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return

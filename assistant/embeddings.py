@@ -76,3 +76,14 @@ class Embedder(Embeddings):
                 self._query_cache.pop(next(iter(self._query_cache)))
             self._query_cache[text] = vector
         return vector
+
+    def embed_in_context(self, question: str, context: str = "") -> list[float]:
+        """The question's vector; for a follow-up, blended with the whole conversation's so the
+        new focus leads and the earlier subject still counts."""
+        focus = self.embed_query(question)
+        if not context:
+            return focus
+        whole = self.embed_query(f"{question} {context}")
+        blend = [0.6 * a + 0.4 * b for a, b in zip(focus, whole, strict=True)]
+        norm = sum(x * x for x in blend) ** 0.5 or 1.0
+        return [x / norm for x in blend]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.text import key_terms
 
@@ -34,14 +35,31 @@ def is_follow_up(question: str) -> bool:
     )
 
 
-def standalone_question(question: str, history: Sequence[str]) -> str:
-    """The query to retrieve with: the question itself, or, for a follow-up, the question
-    followed by the earlier question(s) it depends on."""
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What retrieval searches for: the question itself (the focus) and, for a follow-up, the
+    earlier questions it leans on (context, weighted lower than the focus)."""
+
+    text: str
+    context: str = ""
+
+    def display(self) -> str:
+        return f"{self.text} (context: {self.context})" if self.context else self.text
+
+
+def follow_up_query(question: str, history: Sequence[str]) -> SearchQuery:
+    """The question, with the earlier question(s) of its conversation as context if it is a
+    follow-up: back to and including the last question that stood on its own."""
     if not history or not is_follow_up(question):
-        return question.strip()
+        return SearchQuery(question.strip())
     context: list[str] = []
     for earlier in reversed(history):
         context.insert(0, earlier.strip())
         if not is_follow_up(earlier):
             break
-    return f"{question.strip()} (context: {' '.join(context)})"
+    return SearchQuery(question.strip(), " ".join(context))
+
+
+def standalone_question(question: str, history: Sequence[str]) -> str:
+    """One string for a follow-up and what it depends on (for display and simple callers)."""
+    return follow_up_query(question, history).display()

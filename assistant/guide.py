@@ -9,7 +9,7 @@ from assistant.config import Settings, configure_offline
 from assistant.embeddings import Embedder
 from assistant.generation.extractive import ExtractiveGenerator
 from assistant.library import Library
-from assistant.retrieval import DenseRetriever
+from assistant.retrieval import HybridRetriever, SearchFilters
 from assistant.types import Answer
 
 
@@ -21,7 +21,7 @@ class Guide:
         self.settings = settings
         self.library = Library(settings)
         self.embedder = embedder or Embedder(settings.embed_batch_size)
-        self.retriever = DenseRetriever(self.library, self.embedder, k=settings.top_k)
+        self.retriever = HybridRetriever(self.library, self.embedder, k=settings.top_k)
         self.generator = ExtractiveGenerator(
             self.embedder,
             passages=settings.answer_passages,
@@ -41,6 +41,12 @@ class Guide:
         """Load the model now rather than on the first question."""
         self.embedder.embed_query("warm up")
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
-        state: dict[str, Any] = {"question": question, "history": list(history)}
+    def ask(
+        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
+    ) -> Answer:
+        state: dict[str, Any] = {
+            "question": question,
+            "history": list(history),
+            "filters": filters,
+        }
         return self.chain.invoke(state)

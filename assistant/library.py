@@ -9,10 +9,12 @@ any point leaves the library as it was; `recover()` later deletes the orphaned c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from filelock import FileLock
 
 from assistant.config import Settings
 from assistant.errors import GuideError
+from assistant.keyword import KeywordIndex
 from assistant.store import ChunkStore
 from assistant.types import Chunk, Page
 
@@ -67,10 +70,16 @@ class Library:
         self.store = store or ChunkStore(settings)
         self.registry_path = self.root / "registry.json"
         self.pages_dir = self.root / "pages"
+        self.chunks_dir = self.root / "chunks"
         self.files_dir = self.root / "files"
+        self.keyword_dir = self.root / "keyword"
         self._registry: dict[str, DocumentRecord] = {}
         self._registry_stamp: tuple[int, int] | None = None
         self._pages_cache: dict[str, list[Page]] = {}
+        self._chunks_cache: dict[str, list[Chunk]] = {}
+        self._keyword: KeywordIndex | None = None
+        self._batch_depth = 0
+        self._keyword_stale = False
 
     # -- reading ------------------------------------------------------------------------------
     def _load(self) -> dict[str, DocumentRecord]:
@@ -120,6 +129,66 @@ class Library:
         pages = self.pages(version)
         return pages[page - 1] if 1 <= page <= len(pages) else None
 
+    def generation(self) -> str:
+        """Identifies the set of current document versions; changes with every commit."""
+        joined = "\n".join(sorted(self.current_versions()))
+        return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
+
+    def chunks(self, version: str) -> list[Chunk]:
+        """A version's chunks in document order (from its chunk file, not the vector store)."""
+        if version not in self._chunks_cache:
+            path = self.chunks_dir / f"{version}.json"
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError as exc:
+                raise GuideError(f"Chunks for document version {version} are missing.") from exc
+            self._chunks_cache[version] = [
+                Chunk(**{**c, "paragraphs": tuple(c["paragraphs"])}) for c in raw["chunks"]
+            ]
+        return self._chunks_cache[version]
+
+    def current_chunks(self, versions: list[str] | None = None) -> list[Chunk]:
+        return [c for v in (versions or self.current_versions()) for c in self.chunks(v)]
+
+    def keyword_index(self) -> KeywordIndex:
+        """The BM25 index of the current generation: in memory, else from disk, else built."""
+        generation = self.generation()
+        if self._keyword is None or self._keyword.generation != generation:
+            index = KeywordIndex.load(self.keyword_dir, generation)
+            if index is None:
+                index = self._build_keyword(generation)
+            self._keyword = index
+        return self._keyword
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many commits, one keyword-index build at the end (rebuilding after each commit
+        would make a bulk ingest quadratic). A reader in another process meanwhile builds the
+        index it needs itself, so searches stay consistent."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._keyword_stale:
+                with self._lock():
+                    self._refresh_keyword()
+
+    def _refresh_keyword(self) -> None:
+        if self._batch_depth:
+            self._keyword_stale = True
+            return
+        self._keyword_stale = False
+        self._keyword = self._build_keyword(self.generation())
+
+    def _build_keyword(self, generation: str) -> KeywordIndex:
+        chunks = self.current_chunks()
+        index = KeywordIndex.build(
+            generation, [c.chunk_id for c in chunks], [c.context_text() for c in chunks]
+        )
+        index.save(self.keyword_dir)
+        return index
+
     def pdf_path(self, record: DocumentRecord) -> Path:
         return self.files_dir / f"{record.sha256}.pdf"
 
@@ -155,6 +224,11 @@ class Library:
                 self.pages_dir / f"{record.version}.json",
                 json.dumps(pages_body).encode("utf-8"),
             )
+            chunks_body = {"version": record.version, "chunks": [asdict(c) for c in chunks]}
+            write_atomic(
+                self.chunks_dir / f"{record.version}.json",
+                json.dumps(chunks_body).encode("utf-8"),
+            )
             self.store.add(chunks, embeddings)
             records = dict(self._load())
             old = records.get(record.source_file)
@@ -162,6 +236,7 @@ class Library:
             self._save(records)  # the switch: from here on readers see the new version
             if old is not None and old.version != record.version:
                 self._drop(old, records)
+            self._refresh_keyword()
             return old
 
     def remove(self, source_file: str) -> DocumentRecord:
@@ -175,13 +250,16 @@ class Library:
                 )
             self._save(records)
             self._drop(old, records)
+            self._refresh_keyword()
             return old
 
     def _drop(self, old: DocumentRecord, remaining: dict[str, DocumentRecord]) -> None:
         self.store.delete_versions([old.version])
         if all(r.version != old.version for r in remaining.values()):
             (self.pages_dir / f"{old.version}.json").unlink(missing_ok=True)
+            (self.chunks_dir / f"{old.version}.json").unlink(missing_ok=True)
             self._pages_cache.pop(old.version, None)
+            self._chunks_cache.pop(old.version, None)
         if all(r.sha256 != old.sha256 for r in remaining.values()):
             self.pdf_path(old).unlink(missing_ok=True)
 
@@ -195,21 +273,19 @@ class Library:
         orphans = sorted(self.store.orphan_versions(current))
         self.store.delete_versions(orphans)
         known = set(current)
-        if self.pages_dir.exists():
-            for path in self.pages_dir.glob("*.json"):
-                if path.stem not in known:
-                    path.unlink(missing_ok=True)
+        for folder in (self.pages_dir, self.chunks_dir):
+            if folder.exists():
+                for path in folder.glob("*.json"):
+                    if path.stem not in known:
+                        path.unlink(missing_ok=True)
         if self.files_dir.exists():
             shas = {r.sha256 for r in self._load().values()}
             for path in self.files_dir.glob("*.pdf"):
                 if path.stem not in shas:
                     path.unlink(missing_ok=True)
-        for stray in [
-            *self.root.glob(".*.tmp"),
-            *self.pages_dir.glob(".*.tmp"),
-            *self.files_dir.glob(".*.tmp"),
-        ]:
-            stray.unlink(missing_ok=True)
+        for folder in (self.root, self.pages_dir, self.chunks_dir, self.files_dir):
+            for stray in folder.glob(".*.tmp"):
+                stray.unlink(missing_ok=True)
         return orphans
 
     def summary(self) -> dict[str, Any]:

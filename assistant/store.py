@@ -95,6 +95,18 @@ class ChunkStore:
         found = self.collection.get(where=_versions_in(versions), include=[])
         return len(found["ids"])
 
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        found = self.collection.get(ids=list(ids), include=["embeddings"])
+        vectors = found["embeddings"] if found["embeddings"] is not None else []
+        return {i: [float(x) for x in v] for i, v in zip(found["ids"], vectors, strict=True)}
+
+    def ids(self, versions: Sequence[str]) -> set[str]:
+        if not versions:
+            return set()
+        return set(self.collection.get(where=_versions_in(versions), include=[])["ids"])
+
     def chunks_of(self, version: str) -> list[Chunk]:
         found = self.collection.get(
             where={"doc_version": version}, include=["documents", "metadatas"]
@@ -122,6 +134,6 @@ class ChunkStore:
         metas = (result["metadatas"] or [[]])[0]
         dists = (result["distances"] or [[]])[0]
         return [
-            Hit(Chunk.from_metadata(i, d, dict(m)), 1.0 - float(dist))
+            Hit(Chunk.from_metadata(i, d, dict(m)), 1.0 - float(dist), 1.0 - float(dist))
             for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
         ]

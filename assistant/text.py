@@ -339,3 +339,12 @@ def prose_sentences(text: str) -> list[str]:
             if _SENTENCE_SHAPE.match(s) and not _FOOTNOTE_START.match(s)
         )
     return out
+
+
+def weighted_coverage(focus: set[str], context: set[str], found: set[str]) -> float:
+    """Share of the question's key terms found, counting a follow-up's context terms half."""
+    context = context - focus
+    total = len(focus) + 0.5 * len(context)
+    if not total:
+        return 0.0
+    return (len(focus & found) + 0.5 * len(context & found)) / total

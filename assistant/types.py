@@ -15,7 +15,13 @@ class Page:
     document: str
     page: int  # 1-based index in the PDF
     page_label: str  # the number printed on the page ("iv", "12"); str(page) when none is defined
-    text: str
+    text: str  # body text in reading order, without running headers, folios or footnotes
+    footnotes: str = ""
+
+    @property
+    def full_text(self) -> str:
+        """Everything printed on the page that a quote may come from."""
+        return f"{self.text}\n{self.footnotes}" if self.footnotes else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +37,15 @@ class Chunk:
     text: str
     ordinal: int = 0  # position within the document
     paragraphs: tuple[str, ...] = ()  # numbered paragraphs the chunk holds, e.g. ("12", "13")
-    heading: str = ""
+    heading: str = ""  # heading path, e.g. "4 Pensions > Bonds, guarantees and risk assessment"
     kind: str = ""  # document kind, for filters
+    role: str = "body"  # body | table | footnotes
+
+    def context_text(self) -> str:
+        """What is embedded and keyword-indexed: the passage with its document and headings,
+        so a passage that never names its subject can still be found by it."""
+        where = f"{self.document}. {self.heading}." if self.heading else f"{self.document}."
+        return f"{where}\n{self.text}"
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata as Chroma stores it."""
@@ -46,6 +59,7 @@ class Chunk:
             "paragraphs": ",".join(self.paragraphs),
             "heading": self.heading,
             "kind": self.kind,
+            "role": self.role,
         }
 
     @classmethod
@@ -63,15 +77,18 @@ class Chunk:
             paragraphs=tuple(p for p in paragraphs.split(",") if p),
             heading=str(meta.get("heading") or ""),
             kind=str(meta.get("kind") or ""),
+            role=str(meta.get("role") or "body"),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A retrieved chunk and its relevance score (higher is better)."""
+    """A retrieved chunk, its ranking score (higher is better) and its cosine similarity to the
+    question (what abstention judges closeness by)."""
 
     chunk: Chunk
     score: float
+    similarity: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

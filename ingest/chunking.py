@@ -1,4 +1,5 @@
-"""Split pages into passages. Each chunk stays within one page so that its citation is exact."""
+"""Chunks that follow the document: split at headings and numbered paragraphs, never across a
+page (so a citation's page is exact), each carrying its heading path and paragraph numbers."""
 
 from __future__ import annotations
 
@@ -7,50 +8,142 @@ import re
 from collections.abc import Sequence
 
 from assistant.types import Chunk, Page
+from ingest.layout import Block, PageLayout
 
-_PARAGRAPH_START = re.compile(r"(?m)^\s*(\d{1,3})\.\s+\S")
+CHUNKER_VERSION = "structured-v2"  # bump when chunk output changes
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
 
-CHUNKER_VERSION = "page-recursive-v1"
 
+class StructuredChunker:
+    """Groups whole paragraphs under their heading into passages of about `target` characters.
 
-class PageChunker:
-    """Recursive character splitting (LangChain's well-kept splitter) within each page, preferring
-    paragraph and sentence boundaries. Structure-aware chunking replaces this in a later step."""
+    A heading always starts a new passage; a numbered paragraph that runs onto the next page
+    keeps its number there; an over-long paragraph is split at sentence boundaries (LangChain's
+    recursive splitter); table rows are kept together; footnotes become their own passage;
+    contents pages are not indexed (they match every question and answer none).
+    """
 
-    def __init__(self, chunk_size: int = 900, overlap: int = 120) -> None:
+    def __init__(self, target: int = 700, maximum: int = 1200) -> None:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+        self.target = target
+        self.maximum = maximum
         self.splitter = RecursiveCharacterTextSplitter(
-            chunk_size=chunk_size,
-            chunk_overlap=overlap,
-            separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+            chunk_size=maximum,
+            chunk_overlap=0,
+            separators=[". ", "; ", ", ", " "],
             keep_separator="end",
         )
-        self.version = f"{CHUNKER_VERSION}-{chunk_size}-{overlap}"
+        self.version = f"{CHUNKER_VERSION}-{target}-{maximum}"
 
-    def chunk(self, pages: Sequence[Page], doc_version: str, kind: str = "") -> list[Chunk]:
-        chunks: list[Chunk] = []
-        for page in pages:
-            text = page.text.strip()
-            if not text:
+    def chunk(
+        self,
+        pages: Sequence[Page],
+        layouts: Sequence[PageLayout],
+        doc_version: str,
+        kind: str = "",
+    ) -> list[Chunk]:
+        out = _Collector(doc_version, kind)
+        headings: list[tuple[int, str]] = []
+        last_paragraph: str | None = None
+        for page, layout in zip(pages, layouts, strict=True):
+            if layout.is_contents:
                 continue
-            for piece in self.splitter.split_text(text):
-                piece = piece.strip()
-                if len(piece) < 20:
+            out.start_page(page)
+            body = [b for b in layout.blocks if b.kind != "footnote"]
+            for index, block in enumerate(body):
+                if block.kind == "heading":
+                    out.flush()
+                    if _same_words(block.text, page.document):
+                        continue  # the title page's title is not a section
+                    while headings and headings[-1][0] >= block.level:
+                        headings.pop()
+                    headings.append((block.level, block.text))
+                    out.heading = " > ".join(h for _, h in headings)
                     continue
-                digest = hashlib.sha1(piece.encode("utf-8")).hexdigest()[:8]
-                chunks.append(
-                    Chunk(
-                        chunk_id=f"{doc_version}:{len(chunks):05d}:{digest}",
-                        doc_version=doc_version,
-                        source_file=page.source_file,
-                        document=page.document,
-                        page=page.page,
-                        page_label=page.page_label,
-                        text=piece,
-                        ordinal=len(chunks),
-                        paragraphs=tuple(_PARAGRAPH_START.findall(piece)),
-                        kind=kind,
-                    )
+                role = "table" if block.kind == "table" else "body"
+                if out.role != role:
+                    out.flush()
+                    out.role = role
+                number = _number_of(block, index, last_paragraph)
+                if number:
+                    last_paragraph = number
+                for piece in self._pieces(block):
+                    if out.pieces and out.size + len(piece) > self.target:
+                        out.flush()
+                        out.role = role
+                    out.add(piece, number)
+            out.flush()
+            if layout.footnote_text:
+                out.role = "footnotes"
+                out.add(layout.footnote_text, None)
+                out.flush()
+        return out.chunks
+
+    def _pieces(self, block: Block) -> list[str]:
+        if len(block.text) <= self.maximum:
+            return [block.text]
+        return [p.strip() for p in self.splitter.split_text(block.text) if p.strip()]
+
+
+def _same_words(a: str, b: str) -> bool:
+    return a.lower().split() == b.lower().split()
+
+
+def _number_of(block: Block, index: int, last: str | None) -> str | None:
+    """The paragraph number a block carries, or continues from the previous page."""
+    match = _NUMBERED.match(block.text)
+    if match:
+        return match.group(1)
+    if index == 0 and block.kind == "paragraph" and block.text[:1].islower():
+        return last  # the page opens mid-paragraph
+    return None
+
+
+class _Collector:
+    """Accumulates a page's pieces into chunks (state kept here, not in closures)."""
+
+    def __init__(self, doc_version: str, kind: str) -> None:
+        self.doc_version = doc_version
+        self.kind = kind
+        self.chunks: list[Chunk] = []
+        self.page: Page | None = None
+        self.heading = ""
+        self.role = "body"
+        self.pieces: list[str] = []
+        self.numbers: list[str] = []
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.pieces))
+
+    def start_page(self, page: Page) -> None:
+        self.page = page
+
+    def add(self, piece: str, number: str | None) -> None:
+        self.pieces.append(piece)
+        if number:
+            self.numbers.append(number)
+
+    def flush(self) -> None:
+        text = "\n\n".join(p for p in self.pieces if p.strip())
+        if len(text) >= 25 and self.page is not None:
+            page = self.page
+            digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+            self.chunks.append(
+                Chunk(
+                    chunk_id=f"{self.doc_version}:{len(self.chunks):05d}:{digest}",
+                    doc_version=self.doc_version,
+                    source_file=page.source_file,
+                    document=page.document,
+                    page=page.page,
+                    page_label=page.page_label,
+                    text=text,
+                    ordinal=len(self.chunks),
+                    paragraphs=tuple(dict.fromkeys(self.numbers)),
+                    heading=self.heading,
+                    kind=self.kind,
+                    role=self.role,
                 )
-        return chunks
+            )
+        self.pieces, self.numbers, self.role = [], [], "body"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.errors import RefusedFile
 from assistant.types import Page
+from ingest.layout import Fragment, PageLayout, analyse, extract_fragments
 
 MIN_TEXT_CHARS = 20  # a page with less than this is blank or a scan
 
@@ -18,6 +19,7 @@ class LoadedPdf:
     title: str
     kind: str
     pages: tuple[Page, ...]
+    layouts: tuple[PageLayout, ...]
     data: bytes
 
 
@@ -92,22 +94,26 @@ class PdfLoader:
             raise RefusedFile(name, f"the PDF has {count} pages, over the {self.max_pages} limit")
         labels = _page_labels(reader, count)
         title = _title(reader, name)
-        pages: list[Page] = []
+        raw: list[tuple[list[Fragment], float, float]] = []
         try:
-            for index, page in enumerate(reader.pages):
-                text = page.extract_text() or ""
-                pages.append(Page(name, title, index + 1, labels[index], text))
+            for page in reader.pages:
+                raw.append(extract_fragments(page))
         except Exception as exc:  # pypdf raises many kinds on a broken content stream
             raise RefusedFile(
-                name, f"the PDF is damaged: page {len(pages) + 1} cannot be read ({exc})"
+                name, f"the PDF is damaged: page {len(raw) + 1} cannot be read ({exc})"
             ) from exc
+        layouts = analyse(raw, labels)
+        pages = tuple(
+            Page(name, title, i + 1, labels[i], layout.body_text, layout.footnote_text)
+            for i, layout in enumerate(layouts)
+        )
         if sum(len(p.text.strip()) >= MIN_TEXT_CHARS for p in pages) == 0:
             raise RefusedFile(
                 name,
                 "no text could be extracted: it looks like a scan or an image-only PDF. "
                 "It needs OCR (text recognition) before it can be added",
             )
-        return LoadedPdf(name, title, _subject(reader), tuple(pages), data)
+        return LoadedPdf(name, title, _subject(reader), pages, tuple(layouts), data)
 
 
 def _page_labels(reader: object, count: int) -> list[str]:

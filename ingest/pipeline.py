@@ -15,7 +15,8 @@ from assistant.config import Settings
 from assistant.embeddings import MODEL_NAME, Embedder
 from assistant.errors import RefusedFile
 from assistant.library import DocumentRecord, Library, now_iso
-from ingest.chunking import PageChunker
+from ingest.chunking import StructuredChunker
+from ingest.layout import LAYOUT_VERSION
 from ingest.pdf import LoadedPdf, PdfLoader
 
 ProgressFactory = Callable[[str, int], Callable[[int], Any]]
@@ -56,14 +57,14 @@ class IngestPipeline:
         library: Library | None = None,
         embedder: Embedder | None = None,
         loader: PdfLoader | None = None,
-        chunker: PageChunker | None = None,
+        chunker: StructuredChunker | None = None,
     ) -> None:
         self.settings = settings
         self.library = library or Library(settings)
         self.embedder = embedder or Embedder(settings.embed_batch_size)
         self.loader = loader or PdfLoader(settings.max_file_mb, settings.max_pages)
-        self.chunker = chunker or PageChunker()
-        self.fingerprint = f"{self.chunker.version}|{MODEL_NAME}"
+        self.chunker = chunker or StructuredChunker()
+        self.fingerprint = f"{LAYOUT_VERSION}|{self.chunker.version}|{MODEL_NAME}"
 
     def version_of(self, sha256: str) -> str:
         tag = hashlib.sha1(self.fingerprint.encode("utf-8")).hexdigest()[:6]
@@ -74,8 +75,9 @@ class IngestPipeline:
     ) -> list[FileResult]:
         self.library.recover()
         files, results = discover(paths)
-        for path in files:
-            results.append(self.ingest_file(path, progress=progress))
+        with self.library.batch():
+            for path in files:
+                results.append(self.ingest_file(path, progress=progress))
         return results
 
     def ingest_file(
@@ -106,11 +108,11 @@ class IngestPipeline:
                 pages,
                 twin.chunks,
             )
-        chunks = self.chunker.chunk(loaded.pages, version, loaded.kind)
+        chunks = self.chunker.chunk(loaded.pages, loaded.layouts, version, loaded.kind)
         if not chunks:
             return FileResult(shown, "refused", "no text could be extracted from any page", pages)
         tick = progress(loaded.source_file, len(chunks)) if progress else None
-        vectors = self.embedder.encode([c.text for c in chunks], progress=tick)
+        vectors = self.embedder.encode([c.context_text() for c in chunks], progress=tick)
         record = DocumentRecord(
             source_file=loaded.source_file,
             title=loaded.title,

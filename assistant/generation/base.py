@@ -29,4 +29,6 @@ class Draft:
 
 
 class AnswerGenerator(Protocol):
-    def generate(self, question: str, hits: Sequence[Hit]) -> Draft: ...
+    def generate(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
+        """`context`: the earlier questions a follow-up leans on (empty otherwise)."""
+        ...

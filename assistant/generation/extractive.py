@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.embeddings import Embedder
 from assistant.generation.base import Draft, Statement
-from assistant.text import key_terms, prose_sentences, without_footnote_number
+from assistant.text import key_terms, prose_sentences, weighted_coverage, without_footnote_number
 from assistant.types import Hit
 
 _PARAGRAPH_START = re.compile(r"(?m)^\s*(\d{1,3})\.\s+")
@@ -76,18 +76,18 @@ class ExtractiveGenerator:
         self.passages = passages
         self.max_sentences = max_sentences
 
-    def generate(self, question: str, hits: Sequence[Hit]) -> Draft:
+    def generate(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
         top = list(hits[: self.passages])
         pool = candidates(top)
         if not pool:
             return Draft(())
-        q_terms = set(key_terms(question))
-        q_vec = self.embedder.embed_query(question)
+        focus, earlier = set(key_terms(question)), set(key_terms(context))
+        q_vec = self.embedder.embed_in_context(question, context)
         s_vecs = self.embedder.encode([c.text for c in pool])
         scored: list[tuple[float, _Candidate]] = []
         for cand, vec in zip(pool, s_vecs, strict=True):
             semantic = sum(a * b for a, b in zip(q_vec, vec, strict=True))
-            lexical = len(q_terms & cand.terms) / max(1, len(q_terms))
+            lexical = weighted_coverage(focus, earlier, set(cand.terms))
             prior = top[cand.hit_rank].score
             score = 0.55 * semantic + 0.30 * lexical + 0.15 * prior
             scored.append((score, cand))

@@ -28,10 +28,16 @@ def build_app(guide: Guide) -> gr.Blocks:
         with gr.Tab("Ask"):
             chat.build()
 
-        def api_ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
-            """Ask a question; `history` holds the conversation's earlier questions."""
+        def api_ask(
+            question: str,
+            history: list[str] | None = None,
+            documents: list[str] | None = None,
+            kinds: list[str] | None = None,
+        ) -> dict[str, Any]:
+            """Ask a question. `history`: the conversation's earlier questions; `documents`,
+            `kinds`: limit the search to these source files or document kinds."""
             try:
-                return chat.ask(question, list(history or [])).to_dict()
+                return chat.ask(question, list(history or []), documents, kinds).to_dict()
             except GuideError as exc:
                 raise gr.Error(str(exc)) from exc
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from assistant.errors import GuideError
 from assistant.guide import Guide
+from assistant.retrieval import SearchFilters
 from assistant.types import Answer
 from assistant.ui.render import answer_as_markdown, citation_label, page_with_quote
 
@@ -14,13 +15,27 @@ class ChatTab:
     def __init__(self, guide: Guide) -> None:
         self.guide = guide
 
-    def ask(self, question: str, history: list[str]) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: list[str],
+        documents: list[str] | None = None,
+        kinds: list[str] | None = None,
+    ) -> Answer:
         question = (question or "").strip()
         if not question:
             raise GuideError("Type a question first.")
         if len(question) > 2000:
             raise GuideError("That question is very long; please keep it under 2,000 characters.")
-        return self.guide.ask(question, history=history)
+        filters = SearchFilters(tuple(documents or ()), tuple(kinds or ()))
+        return self.guide.ask(question, history=history, filters=filters)
+
+    def filter_choices(self) -> tuple[list[tuple[str, str]], list[str]]:
+        """(title, source file) pairs and the kinds present, for the filter pickers."""
+        records = self.guide.library.documents()
+        documents = [(f"{r.title} ({r.source_file})", r.source_file) for r in records]
+        kinds = sorted({r.kind for r in records if r.kind})
+        return documents, kinds
 
     def open_source(self, choice: str | None, answer: dict[str, Any] | None) -> str:
         if not choice or not answer:
@@ -50,15 +65,35 @@ class ChatTab:
             )
             ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
         new_chat = gr.Button("New conversation", size="sm")
+        documents, kinds = self.filter_choices()
+        with gr.Accordion("Limit the search", open=False):
+            pick_docs = gr.Dropdown(
+                label="Only these documents",
+                choices=documents,
+                multiselect=True,
+                elem_id="filter-docs",
+            )
+            pick_kinds = gr.Dropdown(
+                label="Only these kinds of document",
+                choices=kinds,
+                multiselect=True,
+                elem_id="filter-kinds",
+            )
         with gr.Accordion("Open a source", open=True):
             source_pick = gr.Dropdown(label="Source", choices=[], elem_id="source-pick")
             source_view = gr.HTML(elem_id="source-view")
         asked = gr.State([])
         last_answer = gr.State(None)
 
-        def on_ask(text: str, messages: list[dict[str, Any]], earlier: list[str]) -> tuple:
+        def on_ask(
+            text: str,
+            messages: list[dict[str, Any]],
+            earlier: list[str],
+            docs: list[str] | None,
+            doc_kinds: list[str] | None,
+        ) -> tuple:
             try:
-                answer = self.ask(text, earlier)
+                answer = self.ask(text, earlier, docs, doc_kinds)
             except GuideError as exc:
                 gr.Warning(str(exc))
                 return messages, text, gr.update(), earlier, gr.update(), gr.update()
@@ -79,7 +114,12 @@ class ChatTab:
 
         outputs = [chatbot, question, source_pick, asked, last_answer, source_view]
         for trigger in (ask_button.click, question.submit):
-            trigger(on_ask, [question, chatbot, asked], outputs, api_visibility="private")
+            trigger(
+                on_ask,
+                [question, chatbot, asked, pick_docs, pick_kinds],
+                outputs,
+                api_visibility="private",
+            )
         source_pick.change(
             self.open_source, [source_pick, last_answer], source_view, api_visibility="private"
         )

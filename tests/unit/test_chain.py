@@ -29,8 +29,9 @@ def lookup(version, page):
 class FixedRetriever:
     hits: list
 
-    def retrieve(self, query, k=None):
-        self.query = query
+    def retrieve(self, query, k=None, filters=None, context=""):
+        self.query = f"{query} {context}"
+        self.filters = filters
         return self.hits
 
 
@@ -38,7 +39,7 @@ class FixedRetriever:
 class FixedGenerator:
     statements: tuple
 
-    def generate(self, question, hits):
+    def generate(self, question, hits, context=""):
         return Draft(self.statements)
 
 
@@ -50,7 +51,7 @@ def chain_for(hits, statements, min_relevance=0.3):
 
 def test_answer_cites_each_sentence_and_verifies_quotes():
     quote = "Staff who transfer keep their terms and conditions under TUPE."
-    chain, _ = chain_for([Hit(chunk(), 0.8)], (Statement(quote, chunk(), quote, "12"),))
+    chain, _ = chain_for([Hit(chunk(), 0.8, 0.8)], (Statement(quote, chunk(), quote, "12"),))
     answer = chain.invoke({"question": "Do staff keep their terms and conditions under TUPE?"})
     assert answer.status is Status.ANSWERED
     assert answer.text == f"{quote} [1]"
@@ -63,7 +64,7 @@ def test_unverifiable_quote_is_dropped_and_answer_is_partial():
     good = "The new employer must consult recognised unions before the transfer."
     invented = "Staff always get a pay rise when they transfer."
     statements = (Statement(invented, chunk(), invented), Statement(good, chunk(), good))
-    chain, _ = chain_for([Hit(chunk(), 0.8)], statements)
+    chain, _ = chain_for([Hit(chunk(), 0.8, 0.8)], statements)
     answer = chain.invoke({"question": "Must the employer consult unions before the transfer?"})
     assert answer.status is Status.PARTIAL
     assert [c.quote for c in answer.citations] == [good]
@@ -71,7 +72,7 @@ def test_unverifiable_quote_is_dropped_and_answer_is_partial():
 
 
 def test_weak_evidence_gives_no_answer_naming_closest_documents():
-    chain, _ = chain_for([Hit(chunk(), 0.1)], ())
+    chain, _ = chain_for([Hit(chunk(), 0.1, 0.1)], ())
     answer = chain.invoke({"question": "What is the speed limit on French motorways?"})
     assert answer.status is Status.NO_ANSWER
     assert answer.citations == ()
@@ -80,7 +81,7 @@ def test_weak_evidence_gives_no_answer_naming_closest_documents():
 
 
 def test_follow_up_is_rewritten_before_retrieval():
-    chain, retriever = chain_for([Hit(chunk(), 0.8)], ())
+    chain, retriever = chain_for([Hit(chunk(), 0.8, 0.8)], ())
     chain.invoke(
         {"question": "And what about pensions?", "history": ["What happens to staff under TUPE?"]}
     )

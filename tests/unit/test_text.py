@@ -61,9 +61,9 @@ def test_key_terms_stem_and_drop_stopwords():
 def test_footnotes_are_not_quotable_prose():
     page = "\n".join(
         [
-            "40.  The council must give employee liability information at least 28 days before the",
-            "transfer, and both sides must consult the recognised unions in good time.",
-            "7 Best Value Authorities Staff Transfers (Pensions) Direction 2007, paragraphs 4 to 6.",
+            "40.  The council must give employee liability information at least 28 days before",
+            "the transfer, and both sides must consult the recognised unions in good time.",
+            "7 Best Value Authorities Staff Transfers (Pensions) Direction 2007, paras 4 to 6.",
         ]
     )
     sentences = prose_sentences(page)
