@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test test-fast lint install browser corpus testset clean
+.PHONY: run test test-fast lint install browser corpus testset clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ corpus: install
 
 testset: install
 	$(BIN)/python -m eval.authoring
+
+# Textbook LangChain retrieval vs ours, and our latency at ~20,000 chunks (measured per run).
+bench: install
+	$(BIN)/python -m eval.bench_retrieval --scale 20000
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
