@@ -4,10 +4,11 @@ embedding model and the same test set, in one process; and our retrieval latency
 The textbook pipeline is the one most tutorials build: `PyPDFLoader` per PDF,
 `RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)`, Chroma (cosine) and
 `similarity_search_with_score(query, k=10)`. Ours is `IngestPipeline` then
-`Guide(...).retriever.retrieve(query)`, whatever that retriever is at the time. Both see the same
-query for each item (a follow-up is rewritten by `standalone_question` for both), so the
-comparison is about retrieval only. Every number is measured in the run that prints it; nothing
-here is asserted on time.
+`Guide(...).retriever.retrieve(question, context=...)`, as the product calls it. A follow-up
+reaches the textbook pipeline as one string (the question and the earlier turn it leans on, as
+`standalone_question` writes it) and ours as the product sends it (the question as the focus,
+the earlier turn as lower-weighted context): how to use the conversation is part of retrieval.
+Every number is measured in the run that prints it; nothing here is asserted on time.
 
     python -m eval.bench_retrieval                      # quality and latency, both pipelines
     python -m eval.bench_retrieval --scale 20000        # plus our latency at ~20,000 chunks
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.followup import standalone_question
+from assistant.followup import follow_up_query
 from eval import metrics
 from eval.runner import history_for
 from eval.testset import TestItem, load_testset
@@ -49,7 +50,7 @@ WARM_UP_QUERY = "warm-up query: what is a public service mutual?"
 FILLER_SIGMA = 0.01
 
 PageRef = metrics.PageRef
-Retrieve = Callable[[str], list[PageRef]]
+Retrieve = Callable[["Query"], list[PageRef]]
 RATE_METRICS = ("hit@1", "hit@5", "mrr", "ndcg@10")
 
 
@@ -60,6 +61,8 @@ class Query:
     item: TestItem
     text: str  # the standalone question (follow-ups carry their context)
     gold: frozenset[PageRef]
+    focus: str = ""  # the question itself
+    context: str = ""  # for a follow-up, the earlier question(s) it leans on
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +83,9 @@ def select_queries(
     for item in items:
         if not item.answerable or any(g.source_file not in pdf_names for g in item.gold):
             continue
-        text = standalone_question(item.question, history_for(item, by_id))
-        queries.append(Query(item, text, frozenset((g.source_file, g.page) for g in item.gold)))
+        query = follow_up_query(item.question, history_for(item, by_id))
+        gold = frozenset((g.source_file, g.page) for g in item.gold)
+        queries.append(Query(item, query.display(), gold, query.text, query.context))
         if limit is not None and len(queries) >= limit:
             break
     return queries
@@ -112,7 +116,7 @@ def measure(
 
     names = list(retrievers)
     for name in names:
-        retrievers[name](WARM_UP_QUERY)
+        retrievers[name](Query(queries[0].item, WARM_UP_QUERY, frozenset(), WARM_UP_QUERY))
     rankings: dict[str, list[list[PageRef]]] = {name: [] for name in names}
     latencies: dict[str, list[float]] = {name: [] for name in names}
     for n, query in enumerate(queries):
@@ -122,7 +126,7 @@ def measure(
             for name in names[turn:] + names[:turn]:
                 forget_cached_queries(embedder)
                 started = time.perf_counter()
-                refs = retrievers[name](query.text)
+                refs = retrievers[name](query)
                 times[name].append((time.perf_counter() - started) * 1000)
                 if rep == 0:
                     rankings[name].append(metrics.dedupe(refs))
@@ -193,8 +197,8 @@ def build_textbook(
     )
     store.add_documents(documents)
 
-    def retrieve(query: str) -> list[PageRef]:
-        found = store.similarity_search_with_score(query, k=K)
+    def retrieve(query: Query) -> list[PageRef]:
+        found = store.similarity_search_with_score(query.text, k=K)
         return [
             (Path(str(doc.metadata["source"])).name, int(doc.metadata["page"]) + 1)
             for doc, _distance in found
@@ -204,8 +208,8 @@ def build_textbook(
 
 
 def our_retrieve(guide: Any) -> Retrieve:
-    def retrieve(query: str) -> list[PageRef]:
-        hits = guide.retriever.retrieve(query)
+    def retrieve(query: Query) -> list[PageRef]:
+        hits = guide.retriever.retrieve(query.focus, context=query.context)
         return [(h.chunk.source_file, h.chunk.page) for h in hits]
 
     return retrieve
