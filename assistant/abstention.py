@@ -6,20 +6,34 @@ calibrated on the test set (see README, Evaluation)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import key_terms, weighted_coverage
+from assistant.text import key_terms, normalise, stem, weighted_coverage
 from assistant.types import Hit
+
+# Names (capitalised words not opening the question, acronyms) and figures (years, sums,
+# percentages): the particulars that make a question about something the library may not cover.
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:'s)?|[A-Z]{2,})\b")
+_FIGURE = re.compile(r"\b\d{4}(?:-\d{2,4})?\b|£\d[\d,.]*|\b\d+(?:\.\d+)?%")
+
+
+def particulars(question: str) -> list[str]:
+    """The names and figures in a question, in order, e.g. ["Scottish", "2021-22"]."""
+    found = [m.group(1).removesuffix("'s") for m in _NAME.finditer(question)]
+    found += [m.group(0) for m in _FIGURE.finditer(question)]
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
     relevance: float  # cosine similarity of the best passage
     coverage: float  # best share of the question's key terms found in one of the top passages
+    missing: tuple[str, ...] = ()  # the question's names and figures no top passage contains
 
     def sufficient(self, min_relevance: float, min_overlap: float) -> bool:
-        return self.relevance >= min_relevance and self.coverage >= min_overlap
+        return not self.missing and self.relevance >= min_relevance and self.coverage >= min_overlap
 
 
 def assess(question: str, hits: Sequence[Hit], passages: int = 5, context: str = "") -> Evidence:
@@ -30,7 +44,11 @@ def assess(question: str, hits: Sequence[Hit], passages: int = 5, context: str =
     for hit in hits[:passages]:
         found = set(key_terms(hit.chunk.context_text()))
         coverage = max(coverage, weighted_coverage(focus, earlier, found))
-    return Evidence(max(h.similarity for h in hits), coverage)
+    text = " ".join(normalise(h.chunk.context_text()).lower() for h in hits[:passages])
+    missing = tuple(
+        p for p in particulars(question) if p.lower() not in text and stem(p.lower()) not in text
+    )
+    return Evidence(max(h.similarity for h in hits), coverage, missing)
 
 
 def closest_documents(hits: Sequence[Hit], limit: int = 3) -> list[str]:

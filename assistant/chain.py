@@ -65,9 +65,14 @@ def render(draft: Draft, verifier: QuoteVerifier) -> tuple[str, tuple[Citation, 
     return " ".join(sentences), tuple(citations), all_ok
 
 
-def no_answer(question: str, search_query: str, hits: Sequence[Hit]) -> Answer:
+def no_answer(
+    question: str, search_query: str, hits: Sequence[Hit], missing: Sequence[str] = ()
+) -> Answer:
     closest = closest_documents(hits)
     text = "The library does not answer this question."
+    if missing:
+        named = ", ".join(f"'{m}'" for m in missing)
+        text += f" None of the passages that come closest mention {named}."
     if closest:
         text += " The closest documents found were: " + "; ".join(closest) + "."
     return Answer(
@@ -106,7 +111,7 @@ def build_chain(
         question, query, hits = state["question"], state["query"], state["hits"]
         evidence = assess(query.text, hits, context=query.context)
         if not evidence.sufficient(min_relevance, min_overlap):
-            return no_answer(question, query.display(), hits)
+            return no_answer(question, query.display(), hits, evidence.missing)
         draft = generator.generate(query.text, hits, context=query.context)
         text, citations, all_ok = render(draft, verifier)
         if not citations:

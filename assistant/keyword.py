@@ -69,6 +69,16 @@ class KeywordIndex:
         model = bm25s.BM25.load(str(folder), show_progress=False) if ids else bm25s.BM25()
         return cls(generation, model, ids)
 
+    def document_frequency(self, term: str) -> int:
+        """In how many chunks a (stemmed) term occurs; 0 if the library never uses it."""
+        if not self.ids:
+            return 0
+        position = self.model.vocab_dict.get(term)
+        indptr = self.model.scores["indptr"]
+        if position is None or position + 1 >= len(indptr):
+            return 0
+        return int(indptr[position + 1] - indptr[position])
+
     def search(
         self, query: str, k: int, allowed: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:

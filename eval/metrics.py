@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 PageRef = tuple[str, int]
@@ -53,3 +55,88 @@ def percentile(values: Sequence[float], q: float) -> float:
     pos = (len(ordered) - 1) * q / 100
     low, high = math.floor(pos), math.ceil(pos)
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+# -- answers ------------------------------------------------------------------------------------
+_MARKER = re.compile(r"\[\d+\]")
+_ARTICLES = {"a", "an", "the"}
+_FACT_NUMBER = re.compile(r"£?\d[\d,]*(?:[.-]\d+)?%?")
+_NAME = re.compile(
+    r"\b(?:[A-Z][a-zA-Z'&-]*[A-Z0-9]?[a-z0-9]*|[A-Z]{2,}s?)(?:\s+(?:of\s+|and\s+)?"
+    r"[A-Z][a-zA-Z'&-]*)*"
+)
+_COMMON_STARTS = {
+    "The",
+    "A",
+    "An",
+    "It",
+    "They",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Under",
+    "In",
+    "On",
+    "For",
+    "By",
+    "Yes",
+    "No",
+    "If",
+    "When",
+    "Its",
+    "Their",
+    "Each",
+    "All",
+    "Any",
+    "Staff",
+    "Councils",
+    "Council",
+    "Most",
+    "Some",
+    "Both",
+}
+
+
+def answer_tokens(text: str) -> list[str]:
+    """SQuAD-style normalisation: citation markers and punctuation out, lower case, no
+    articles."""
+    text = _MARKER.sub(" ", text).lower()
+    text = re.sub(r"[^\w£%.\s-]|(?<!\d)\.|\.(?!\d)", " ", text)
+    return [t for t in text.split() if t not in _ARTICLES]
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """Harmonic mean of token precision and recall between an answer and the reference."""
+    pred, ref = answer_tokens(prediction), answer_tokens(reference)
+    if not pred or not ref:
+        return 0.0
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def key_facts(reference: str) -> set[str]:
+    """The checkable particulars of a reference answer: numbers, sums, dates, percentages and
+    names (capitalised terms and acronyms), lower-cased; common sentence openers excluded."""
+    facts = {n.replace(",", "").rstrip(".") for n in _FACT_NUMBER.findall(reference)}
+    for match in _NAME.finditer(reference):
+        words = match.group(0).split()
+        while words and words[0] in _COMMON_STARTS:
+            words = words[1:]  # "The Procurement Act" -> "Procurement Act"
+        name = " ".join(words)
+        if len(name) >= 2:
+            facts.add(name.lower())
+    return {f for f in facts if f}
+
+
+def key_fact_recall(answer: str, reference: str) -> float | None:
+    """Share of the reference's key facts that the answer states (None if it has none)."""
+    facts = key_facts(reference)
+    if not facts:
+        return None
+    flat = _MARKER.sub(" ", answer).replace(",", "").lower()
+    found = sum(1 for f in facts if re.search(rf"(?<![\w.]){re.escape(f)}(?![\w]|\.\d)", flat))
+    return found / len(facts)

@@ -9,7 +9,18 @@ from eval.runner import EvalResult
 ROWS = [
     ("Retrieval (page level, answerable questions)", ["hit@1", "hit@5", "mrr", "ndcg@10"]),
     ("Retrieval (document level)", ["doc_hit@1", "doc_mrr"]),
-    ("Answers", ["answers_citing_gold", "citations_verified"]),
+    (
+        "Answers",
+        [
+            "answers_citing_gold",
+            "citations_verified",
+            "answer_token_f1",
+            "key_fact_recall",
+            "share_answered",
+            "share_partial",
+            "share_no_answer",
+        ],
+    ),
     ("Abstention", ["abstention_accuracy", "false_refusal_rate"]),
     ("Latency", ["latency_p50_ms", "latency_p95_ms"]),
 ]

@@ -34,6 +34,8 @@ class ItemResult:
     citations_verified: int
     citations_total: int
     latency_ms: float
+    token_f1: float = 0.0
+    key_fact_recall: float | None = None
 
 
 @dataclass
@@ -61,6 +63,7 @@ def score_item(item: TestItem, answer: Answer, latency_ms: float) -> ItemResult:
     docs = metrics.dedupe((h.chunk.source_file, 0) for h in answer.retrieved)
     gold_docs = {(f, 0) for f, _ in gold}
     cited = [(c.source_file, c.page) for c in answer.citations]
+    stated = "" if answer.status is Status.NO_ANSWER else answer.text
     return ItemResult(
         id=item.id,
         type=item.type,
@@ -78,6 +81,10 @@ def score_item(item: TestItem, answer: Answer, latency_ms: float) -> ItemResult:
         citations_verified=sum(c.verified for c in answer.citations),
         citations_total=len(answer.citations),
         latency_ms=latency_ms,
+        token_f1=metrics.token_f1(stated, item.reference_answer) if item.answerable else 0.0,
+        key_fact_recall=(  # a refusal states no facts, whatever its text says
+            metrics.key_fact_recall(stated, item.reference_answer) if item.answerable else None
+        ),
     )
 
 
@@ -102,6 +109,13 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, Any]:
             if total_citations
             else float("nan")
         ),
+        "answer_token_f1": metrics.mean([r.token_f1 for r in answerable]),
+        "key_fact_recall": metrics.mean(
+            [r.key_fact_recall for r in answerable if r.key_fact_recall is not None]
+        ),
+        "share_answered": metrics.mean([1.0 if r.status == "answered" else 0.0 for r in results]),
+        "share_partial": metrics.mean([1.0 if r.status == "partial" else 0.0 for r in results]),
+        "share_no_answer": metrics.mean([1.0 if r.status == "no_answer" else 0.0 for r in results]),
         "abstention_accuracy": metrics.mean(
             [1.0 if r.status == Status.NO_ANSWER.value else 0.0 for r in unanswerable]
         ),

@@ -86,3 +86,27 @@ def test_follow_up_is_rewritten_before_retrieval():
         {"question": "And what about pensions?", "history": ["What happens to staff under TUPE?"]}
     )
     assert "TUPE" in retriever.query
+
+
+def test_question_about_a_name_the_evidence_never_mentions_gets_no_answer():
+    chain, _ = chain_for([Hit(chunk(), 0.9, 0.9)], ())
+    answer = chain.invoke(
+        {
+            "question": "Do staff who transfer to a Scottish mutual keep their "
+            "terms and conditions under TUPE?"
+        }
+    )
+    assert answer.status is Status.NO_ANSWER
+    assert "'Scottish'" in answer.text
+
+
+def test_particulars_are_names_and_figures_not_the_opening_word():
+    from assistant.abstention import particulars
+
+    assert particulars("What did the Welsh Government spend in 2021-22 and £5m?") == [
+        "Welsh",
+        "Government",
+        "2021-22",
+        "£5",
+    ]
+    assert particulars("How do staff keep their pensions?") == []

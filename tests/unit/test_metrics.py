@@ -42,3 +42,25 @@ def test_mean_and_percentile():
     assert math.isnan(mean([]))
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([10, 20, 30, 40, 50], 95) == pytest.approx(48.0)
+
+
+def test_token_f1_ignores_markers_case_punctuation_and_articles():
+    from eval.metrics import token_f1
+
+    assert token_f1("The report was published [1].", "report was published") == 1.0
+    assert token_f1("Nothing in common.", "report published") == 0.0
+    assert token_f1("", "anything") == 0.0
+    # "a" is dropped: 2 of 3 tokens match on each side, P = R = 2/3
+    assert token_f1("five years maximum", "a maximum of five") == pytest.approx(2 / 3)
+
+
+def test_key_facts_are_numbers_sums_dates_and_names():
+    from eval.metrics import key_fact_recall, key_facts
+
+    ref = (
+        "The Procurement Act 2023 allows up to five years; regulation 77 allowed 3 years, 2012-13."
+    )
+    assert key_facts(ref) == {"procurement act", "2023", "77", "3", "2012-13"}
+    assert key_fact_recall("Under the Procurement Act 2023 [1] ... regulation 77 [2]", ref) == 0.6
+    assert key_fact_recall("anything", "no particulars here at all") is None
+    assert key_fact_recall("It costs £2,000,000.", "It costs £2000000.") == 1.0
