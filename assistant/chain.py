@@ -1,21 +1,24 @@
 """The retrieval chain: rewrite follow-ups -> retrieve -> judge the evidence -> compose -> verify.
 
 Built with LangChain runnables so each step is named and traceable; the retriever and the
-generator are parameters, so backends and retrievers swap without touching the chain.
+generator are parameters, so backends and retrievers swap without touching the chain. The same
+steps serve streaming (`stream_answer`), so a streamed answer is verified exactly like any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.abstention import assess, closest_documents
+from assistant.abstention import Evidence, assess, closest_documents
 from assistant.citations import QuoteVerifier
 from assistant.followup import SearchQuery, follow_up_query
 from assistant.generation.base import AnswerGenerator, Draft
 from assistant.retrieval import SearchFilters
+from assistant.safety import has_content
 from assistant.types import Answer, Citation, Hit, Page, Status
 
 
@@ -44,7 +47,7 @@ def render(draft: Draft, verifier: QuoteVerifier) -> tuple[str, tuple[Citation, 
     Returns (text, citations, all_verified). Each sentence carries its own marker [n]."""
     sentences: list[str] = []
     citations: list[Citation] = []
-    all_ok = True
+    all_ok = draft.dropped == 0
     for statement in draft.statements:
         c = statement.chunk
         candidate = Citation(
@@ -54,7 +57,7 @@ def render(draft: Draft, verifier: QuoteVerifier) -> tuple[str, tuple[Citation, 
             page=c.page,
             page_label=c.page_label,
             quote=statement.quote,
-            paragraph=statement.paragraph,
+            paragraph=statement.paragraph or (c.paragraphs[0] if len(c.paragraphs) == 1 else None),
         )
         checked = verifier.verify(candidate, c.doc_version)
         if not checked.verified:
@@ -68,7 +71,7 @@ def render(draft: Draft, verifier: QuoteVerifier) -> tuple[str, tuple[Citation, 
 def no_answer(
     question: str, search_query: str, hits: Sequence[Hit], missing: Sequence[str] = ()
 ) -> Answer:
-    closest = closest_documents(hits)
+    closest = closest_documents([h for h in hits if has_content(h.chunk.text)])
     text = "The library does not answer this question."
     if missing:
         named = ", ".join(f"'{m}'" for m in missing)
@@ -85,6 +88,65 @@ def no_answer(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything known before an answer is composed."""
+
+    question: str
+    query: SearchQuery
+    hits: list[Hit]
+    evidence: Evidence
+
+
+class AnswerSteps:
+    """The chain's steps as plain methods, shared by `invoke` and streaming."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        page_lookup: Callable[[str, int], Page | None],
+        min_relevance: float,
+        min_overlap: float,
+    ) -> None:
+        self.retriever = retriever
+        self.verifier = QuoteVerifier(page_lookup)
+        self.min_relevance = min_relevance
+        self.min_overlap = min_overlap
+
+    def prepare(self, state: dict[str, Any]) -> Prepared:
+        query = follow_up_query(state["question"], state.get("history") or ())
+        hits = self.retriever.retrieve(
+            query.text, filters=state.get("filters"), context=query.context
+        )
+        return Prepared(
+            state["question"], query, hits, assess(query.text, hits, context=query.context)
+        )
+
+    def refusal(self, p: Prepared) -> Answer | None:
+        if p.evidence.sufficient(self.min_relevance, self.min_overlap):
+            return None
+        return no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
+
+    def finish(self, p: Prepared, draft: Draft, notice: str = "") -> Answer:
+        text, citations, all_ok = render(draft, self.verifier)
+        if draft.abstained or not citations:
+            answer = no_answer(p.question, p.query.display(), p.hits)
+            return Answer(**{**_fields(answer), "notice": notice})
+        return Answer(
+            question=p.question,
+            text=text,
+            status=Status.ANSWERED if all_ok else Status.PARTIAL,
+            citations=citations,
+            retrieved=tuple(p.hits),
+            search_query=p.query.display(),
+            notice=notice,
+        )
+
+
+def _fields(answer: Answer) -> dict[str, Any]:
+    return {name: getattr(answer, name) for name in answer.__dataclass_fields__}
+
+
 def build_chain(
     retriever: Retriever,
     generator: AnswerGenerator,
@@ -97,36 +159,36 @@ def build_chain(
 
     >>> chain.invoke({"question": "What is a public service mutual?"})  # doctest: +SKIP
     """
-    verifier = QuoteVerifier(page_lookup)
+    steps = AnswerSteps(retriever, page_lookup, min_relevance, min_overlap)
 
-    def rewrite(state: dict[str, Any]) -> dict[str, Any]:
-        return {**state, "query": follow_up_query(state["question"], state.get("history") or ())}
+    def compose(p: Prepared) -> Answer:
+        refused = steps.refusal(p)
+        if refused is not None:
+            return refused
+        draft = generator.generate(p.query.text, p.hits, context=p.query.context)
+        return steps.finish(p, draft)
 
-    def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        query: SearchQuery = state["query"]
-        hits = retriever.retrieve(query.text, filters=state.get("filters"), context=query.context)
-        return {**state, "hits": hits}
+    return RunnableLambda(steps.prepare).with_config(
+        run_name="rewrite_and_retrieve"
+    ) | RunnableLambda(compose).with_config(run_name="compose_and_verify")
 
-    def compose(state: dict[str, Any]) -> Answer:
-        question, query, hits = state["question"], state["query"], state["hits"]
-        evidence = assess(query.text, hits, context=query.context)
-        if not evidence.sufficient(min_relevance, min_overlap):
-            return no_answer(question, query.display(), hits, evidence.missing)
-        draft = generator.generate(query.text, hits, context=query.context)
-        text, citations, all_ok = render(draft, verifier)
-        if not citations:
-            return no_answer(question, query.display(), hits)
-        return Answer(
-            question=question,
-            text=text,
-            status=Status.ANSWERED if all_ok else Status.PARTIAL,
-            citations=citations,
-            retrieved=tuple(hits),
-            search_query=query.display(),
-        )
 
-    return (
-        RunnableLambda(rewrite).with_config(run_name="rewrite_follow_up")
-        | RunnableLambda(retrieve).with_config(run_name="retrieve")
-        | RunnableLambda(compose).with_config(run_name="compose_and_verify")
-    )
+def stream_answer(
+    steps: AnswerSteps, generator: Any, state: dict[str, Any]
+) -> Iterator[str | Answer]:
+    """Text as a streaming backend writes it, then the verified Answer (always last)."""
+    p = steps.prepare(state)
+    refused = steps.refusal(p)
+    if refused is not None:
+        yield refused
+        return
+    if not hasattr(generator, "stream"):
+        yield steps.finish(p, generator.generate(p.query.text, p.hits, context=p.query.context))
+        return
+    draft: Draft | None = None
+    for piece in generator.stream(p.query.text, p.hits, context=p.query.context):
+        if isinstance(piece, Draft):
+            draft = piece
+        else:
+            yield piece
+    yield steps.finish(p, draft or Draft((), abstained=True))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFLINE_ENV = {
@@ -48,6 +49,17 @@ class Settings(BaseSettings):
     # key terms.
     min_relevance: float = 0.42
     min_overlap: float = 0.30
+
+    # Answers: "none" composes them from the passages (the default; no model ships offline that
+    # writes usable answers); "openai" uses any OpenAI-compatible server (Ollama, vLLM, llama.cpp
+    # server, Azure OpenAI's v1 endpoint); "llamacpp" loads a local GGUF (install extra 'llm').
+    llm_backend: Literal["none", "openai", "llamacpp"] = "none"
+    llm_base_url: str | None = None
+    llm_model: str = "local-model"
+    llm_api_key: SecretStr | None = None
+    llm_model_path: Path | None = None
+    llm_max_tokens: int = 400
+    llm_timeout: float = 120.0
 
     max_file_mb: float = 50.0
     max_pages: int = 2000

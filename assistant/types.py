@@ -122,6 +122,7 @@ class Answer:
     retrieved: tuple[Hit, ...] = ()
     search_query: str = ""  # the question as retrieval saw it (follow-ups are rewritten)
     suggestions: tuple[str, ...] = field(default_factory=tuple)
+    notice: str = ""  # e.g. that the language model failed and the answer is extractive
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,4 +141,5 @@ class Answer:
                 for h in self.retrieved
             ],
             "search_query": self.search_query,
+            "notice": self.notice,
         }

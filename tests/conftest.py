@@ -45,13 +45,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    """Poll until the URL answers, failing early (with the server's output) if it dies."""
+def start_server(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a server process logging to a file (a pipe nobody reads fills up and blocks it)."""
+    handle = log.open("wb")
+    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def wait_for_http(
+    url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0, log: Path | None = None
+) -> None:
+    """Poll until the URL answers, failing early (with the server's log) if it dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise AssertionError(f"server exited with {proc.returncode}:\n{out[-3000:]}")
+            out = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise AssertionError(f"server exited with {proc.returncode}:\n{out}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -112,14 +120,12 @@ def app_server(sample_library: Path, tmp_path: Path) -> Iterator[str]:
     data_dir = tmp_path / "served"
     shutil.copytree(sample_library, data_dir)
     port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "serve.log"
+    args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    proc = start_server(args, log)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_for_http(url, proc)
+        wait_for_http(url, proc, log=log)
         yield url
     finally:
         stop(proc)

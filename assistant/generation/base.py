@@ -26,6 +26,8 @@ class Statement:
 @dataclass(frozen=True, slots=True)
 class Draft:
     statements: tuple[Statement, ...]
+    dropped: int = 0  # claims the backend made without a usable citation (answer is partial)
+    abstained: bool = False  # the backend said the sources do not answer the question
 
 
 class AnswerGenerator(Protocol):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assistant.embeddings import Embedder
 from assistant.generation.base import Draft, Statement
+from assistant.safety import instruction_like
 from assistant.text import key_terms, prose_sentences, weighted_coverage, without_footnote_number
 from assistant.types import Hit
 
@@ -48,7 +49,7 @@ def candidates(hits: Sequence[Hit]) -> list[_Candidate]:
                 paragraph = lead.group(1)
                 sentence = sentence[lead.end() :]
             words = sentence.split()
-            if len(words) < 6 or not re.search(r"[a-z]", sentence):
+            if len(words) < 6 or not re.search(r"[a-z]", sentence) or instruction_like(sentence):
                 continue
             if paragraph is None:
                 offset = flat.find(sentence[:40])

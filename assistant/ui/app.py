@@ -59,6 +59,7 @@ def launch(settings: Settings, block: bool = True) -> Any:
         server_name=settings.host,
         server_port=settings.port,
         share=False,
+        allowed_paths=[str(guide.library.files_dir.resolve())],  # the cited PDFs, nothing else
         prevent_thread_lock=not block,
         show_error=True,
         footer_links=["api"],

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterator
 from typing import Any
 
 from assistant.errors import GuideError
 from assistant.guide import Guide
 from assistant.retrieval import SearchFilters
 from assistant.types import Answer
-from assistant.ui.render import answer_as_markdown, citation_label, page_with_quote
+from assistant.ui.render import answer_as_markdown, citation_label, md_escape, page_with_quote
 
 
 class ChatTab:
     def __init__(self, guide: Guide) -> None:
         self.guide = guide
+
+    @staticmethod
+    def check(question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise GuideError("Type a question first.")
+        if len(question) > 2000:
+            raise GuideError("That question is very long; please keep it under 2,000 characters.")
+        return question
 
     def ask(
         self,
@@ -22,13 +33,19 @@ class ChatTab:
         documents: list[str] | None = None,
         kinds: list[str] | None = None,
     ) -> Answer:
-        question = (question or "").strip()
-        if not question:
-            raise GuideError("Type a question first.")
-        if len(question) > 2000:
-            raise GuideError("That question is very long; please keep it under 2,000 characters.")
         filters = SearchFilters(tuple(documents or ()), tuple(kinds or ()))
-        return self.guide.ask(question, history=history, filters=filters)
+        return self.guide.ask(self.check(question), history=history, filters=filters)
+
+    def stream(
+        self,
+        question: str,
+        history: list[str],
+        documents: list[str] | None = None,
+        kinds: list[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        """A language model's draft as it is written, then the verified Answer."""
+        filters = SearchFilters(tuple(documents or ()), tuple(kinds or ()))
+        yield from self.guide.ask_stream(self.check(question), history=history, filters=filters)
 
     def filter_choices(self) -> tuple[list[tuple[str, str]], list[str]]:
         """(title, source file) pairs and the kinds present, for the filter pickers."""
@@ -48,7 +65,14 @@ class ChatTab:
         if record is None:
             return "<p>This document is no longer in the library.</p>"
         page = self.guide.library.page(record.version, citation["page"])
-        return page_with_quote(page, citation["quote"]) if page else ""
+        if page is None:
+            return ""
+        pdf = self.guide.library.pdf_path(record).resolve()
+        link = (
+            f"<p><a href='/gradio_api/file={pdf}#page={page.page}' target='_blank' "
+            f"id='open-pdf'>Open page {html.escape(page.page_label)} of the PDF</a></p>"
+        )
+        return link + page_with_quote(page, citation["quote"])
 
     def build(self) -> None:
         import gradio as gr
@@ -91,20 +115,29 @@ class ChatTab:
             earlier: list[str],
             docs: list[str] | None,
             doc_kinds: list[str] | None,
-        ) -> tuple:
+        ) -> Iterator[tuple]:
+            asked = [*messages, {"role": "user", "content": text}]
+            answer: Answer | None = None
             try:
-                answer = self.ask(text, earlier, docs, doc_kinds)
+                drafted = ""
+                for piece in self.stream(text, earlier, docs, doc_kinds):
+                    if isinstance(piece, Answer):
+                        answer = piece
+                        continue
+                    drafted += piece  # a language model's draft, not yet checked
+                    shown = f"{md_escape(drafted)}\n\n_Writing; every quote is checked next._"
+                    draft_view = [*asked, {"role": "assistant", "content": shown}]
+                    yield draft_view, "", gr.update(), earlier, gr.update(), gr.update()
             except GuideError as exc:
                 gr.Warning(str(exc))
-                return messages, text, gr.update(), earlier, gr.update(), gr.update()
-            messages = [
-                *messages,
-                {"role": "user", "content": text},
-                {"role": "assistant", "content": answer_as_markdown(answer)},
-            ]
+                yield messages, text, gr.update(), earlier, gr.update(), gr.update()
+                return
+            if answer is None:
+                return
+            final = [*asked, {"role": "assistant", "content": answer_as_markdown(answer)}]
             choices = [f"[{c.n}] {citation_label(c)}" for c in answer.citations]
-            return (
-                messages,
+            yield (
+                final,
                 "",
                 gr.update(choices=choices, value=None),
                 [*earlier, text],

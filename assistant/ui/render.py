@@ -26,7 +26,8 @@ def citation_label(c: Citation) -> str:
 
 def answer_as_text(answer: Answer) -> str:
     """Plain text for the terminal."""
-    lines = [answer.text]
+    lines = [f"Note: {answer.notice}\n"] if answer.notice else []
+    lines.append(answer.text)
     if answer.citations:
         lines.append("\nSources")
         for c in answer.citations:
@@ -49,7 +50,8 @@ def _marker_safe(text: str) -> str:
 
 def answer_as_markdown(answer: Answer) -> str:
     """The chat message: the answer with its markers, then its numbered sources."""
-    parts = [_marker_safe(answer.text)]
+    parts = [f"_{md_escape(answer.notice)}_\n"] if answer.notice else []
+    parts.append(_marker_safe(answer.text))
     if answer.citations:
         parts.append("\n**Sources**")
         for c in answer.citations:

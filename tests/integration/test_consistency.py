@@ -3,15 +3,21 @@ cleaned up afterwards; and the library works the same against a `chroma run` ser
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from assistant.config import Settings
 from assistant.library import Library
 from assistant.types import Chunk, Status
 from ingest.pipeline import IngestPipeline
-from tests.conftest import BIN, CORPUS, SAMPLE_DOCS, free_port, stop, wait_for_http
+from tests.conftest import (
+    BIN,
+    CORPUS,
+    SAMPLE_DOCS,
+    free_port,
+    start_server,
+    stop,
+    wait_for_http,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,22 +39,20 @@ def test_orphaned_chunks_are_never_retrieved_and_recover_removes_them(
 
 def test_chroma_server_mode(tmp_path, embedder, guide_factory):
     port = free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "chroma"),
-            "run",
-            "--path",
-            str(tmp_path / "chroma-server"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "chroma.log"
+    args = [
+        str(BIN / "chroma"),
+        "run",
+        "--path",
+        str(tmp_path / "chroma-server"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    server = start_server(args, log)
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", server, timeout=60)
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", server, timeout=60, log=log)
         settings = Settings(data_dir=tmp_path / "lib", chroma_host="127.0.0.1", chroma_port=port)
         results = IngestPipeline(settings, embedder=embedder).run([CORPUS / SAMPLE_DOCS[2]])
         assert [r.status for r in results] == ["added"]
