@@ -70,6 +70,12 @@ def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Pa
             page.locator("#source-pick input").click()
             page.get_by_role("option").first.click()
             expect(page.locator("#source-view mark")).to_be_visible(timeout=30_000)
+            link = page.locator("#open-pdf")
+            expect(link).to_contain_text("of the PDF")
+            href = link.get_attribute("href") or ""
+            assert "#page=" in href
+            pdf = page.request.get(app_server.rstrip("/") + href.split("#")[0])
+            assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
             page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)
         finally:
             browser.close()

@@ -134,3 +134,20 @@ def test_planted_instructions_change_nothing_on_either_path(
         assert after.text == before[name].text, name
         assert after.citations == before[name].citations, name
         assert_checkable(after)
+
+
+def test_local_gguf_backend_in_process(sample_library, embedder):
+    from assistant.guide import Guide
+
+    settings = Settings(
+        data_dir=sample_library,
+        llm_backend="llamacpp",
+        llm_model_path=smollm2_path(),
+        llm_max_tokens=120,
+    )
+    guide = Guide(settings, embedder=embedder)
+    pieces = list(guide.ask_stream(QUESTION))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.notice == ""
+    assert any(isinstance(p, str) and p for p in pieces[:-1])  # streamed from the local model
+    assert_checkable(answer)
