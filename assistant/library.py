@@ -115,13 +115,22 @@ class Library:
     def current_versions(self) -> list[str]:
         return [d.version for d in self._load().values()]
 
+    @staticmethod
+    def _read_version(folder: Path, version: str, what: str) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(
+                (folder / f"{version}.json").read_text(encoding="utf-8")
+            )
+        except FileNotFoundError as exc:
+            raise GuideError(
+                f"The {what} of document version {version} are missing from the library; "
+                "re-ingest the document."
+            ) from exc
+        return data
+
     def pages(self, version: str) -> list[Page]:
         if version not in self._pages_cache:
-            path = self.pages_dir / f"{version}.json"
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError as exc:
-                raise GuideError(f"Page text for document version {version} is missing.") from exc
+            raw = self._read_version(self.pages_dir, version, "page texts")
             self._pages_cache[version] = [Page(**p) for p in raw["pages"]]
         return self._pages_cache[version]
 
@@ -137,11 +146,7 @@ class Library:
     def chunks(self, version: str) -> list[Chunk]:
         """A version's chunks in document order (from its chunk file, not the vector store)."""
         if version not in self._chunks_cache:
-            path = self.chunks_dir / f"{version}.json"
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError as exc:
-                raise GuideError(f"Chunks for document version {version} are missing.") from exc
+            raw = self._read_version(self.chunks_dir, version, "chunks")
             self._chunks_cache[version] = [
                 Chunk(**{**c, "paragraphs": tuple(c["paragraphs"])}) for c in raw["chunks"]
             ]

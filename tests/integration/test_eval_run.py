@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.conftest import BIN, SAMPLE_DOCS
+from tests.conftest import SAMPLE_DOCS, guide_cli
 
 pytestmark = pytest.mark.integration
 
@@ -42,20 +41,8 @@ def test_eval_run_reports_metrics(sample_library, tmp_path):
     ]
     testset = tmp_path / "tiny.jsonl"
     testset.write_text("\n".join(json.dumps(r) for r in records))
-    run = subprocess.run(
-        [
-            str(BIN / "guide"),
-            "eval",
-            "run",
-            "--testset",
-            str(testset),
-            "--data-dir",
-            str(sample_library),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    run = guide_cli(
+        "eval", "run", "--testset", str(testset), "--data-dir", str(sample_library), "--json"
     )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
@@ -67,31 +54,13 @@ def test_eval_run_reports_metrics(sample_library, tmp_path):
     items = {i["id"]: i for i in out["items"]}
     assert items["t1"]["rank"] is not None and items["t1"]["rank"] <= 5
 
-    text = subprocess.run(
-        [
-            str(BIN / "guide"),
-            "eval",
-            "run",
-            "--testset",
-            str(testset),
-            "--data-dir",
-            str(sample_library),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    text = guide_cli("eval", "run", "--testset", str(testset), "--data-dir", str(sample_library))
     assert "hit@5" in text.stdout and "abstention_accuracy" in text.stdout
 
 
 def test_eval_run_names_the_bad_line(tmp_path):
     testset = tmp_path / "bad.jsonl"
     testset.write_text('{"id": "a", "question": "q", "answerable": true, "gold": []}\n')
-    run = subprocess.run(
-        [str(BIN / "guide"), "eval", "run", "--testset", str(testset)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = guide_cli("eval", "run", "--testset", str(testset))
     assert run.returncode == 2
     assert "bad.jsonl:1" in run.stderr and "gold" in run.stderr

@@ -4,7 +4,6 @@ Chroma, the real chain and the `guide` CLI."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,10 @@ from assistant.library import Library
 from assistant.text import normalise
 from assistant.types import Status
 from ingest.pipeline import IngestPipeline
-from tests.conftest import BIN, CORPUS, SAMPLE_DOCS
+from tests.conftest import CORPUS, SAMPLE_DOCS, guide_cli
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.integration
-
-
-def guide_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "guide"), *args], capture_output=True, text=True, timeout=300)
 
 
 def pdf_page_text(source_file: str, page: int) -> str:
