@@ -32,6 +32,11 @@ class Retriever(Protocol):
     ) -> list[Hit]: ...
 
 
+UNCHECKABLE = (
+    "The language model's answer could not be checked against the documents, so this answer "
+    "quotes the passages directly."
+)
+
 NO_ANSWER_TIPS = (
     "Name the service, law or programme you mean (for example 'TUPE', 'regulation 77', "
     "'community right to challenge').",
@@ -107,8 +112,10 @@ class AnswerSteps:
         page_lookup: Callable[[str, int], Page | None],
         min_relevance: float,
         min_overlap: float,
+        fallback: AnswerGenerator | None = None,
     ) -> None:
         self.retriever = retriever
+        self.fallback = fallback
         self.verifier = QuoteVerifier(page_lookup)
         self.min_relevance = min_relevance
         self.min_overlap = min_overlap
@@ -129,6 +136,11 @@ class AnswerSteps:
 
     def finish(self, p: Prepared, draft: Draft, notice: str = "") -> Answer:
         text, citations, all_ok = render(draft, self.verifier)
+        if not citations and not draft.abstained and self.fallback is not None:
+            # the backend wrote claims, but none could be checked: quote the passages instead
+            draft = self.fallback.generate(p.query.text, p.hits, context=p.query.context)
+            text, citations, all_ok = render(draft, self.verifier)
+            notice = UNCHECKABLE
         if draft.abstained or not citations:
             answer = no_answer(p.question, p.query.display(), p.hits)
             return Answer(**{**_fields(answer), "notice": notice})
@@ -153,13 +165,15 @@ def build_chain(
     page_lookup: Callable[[str, int], Page | None],
     min_relevance: float,
     min_overlap: float,
+    fallback: AnswerGenerator | None = None,
 ) -> Runnable[dict[str, Any], Answer]:
     """Input: {"question": str, "history": [earlier questions], "filters": SearchFilters};
-    output: an `Answer`.
+    output: an `Answer`. `fallback` composes the answer when `generator` writes claims of which
+    none can be checked (a language model's backup is the extractive generator).
 
     >>> chain.invoke({"question": "What is a public service mutual?"})  # doctest: +SKIP
     """
-    steps = AnswerSteps(retriever, page_lookup, min_relevance, min_overlap)
+    steps = AnswerSteps(retriever, page_lookup, min_relevance, min_overlap, fallback)
 
     def compose(p: Prepared) -> Answer:
         refused = steps.refusal(p)

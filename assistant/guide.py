@@ -36,8 +36,13 @@ class Guide:
             max_sentences=settings.answer_sentences,
         )
         self.generator: Any = self._generator()
+        backup = None if self.generator is self.extractive else self.extractive
         self.steps = AnswerSteps(
-            self.retriever, self.library.page, settings.min_relevance, settings.min_overlap
+            self.retriever,
+            self.library.page,
+            settings.min_relevance,
+            settings.min_overlap,
+            backup,
         )
         self.chain = build_chain(
             self.retriever,
@@ -45,6 +50,7 @@ class Guide:
             self.library.page,
             settings.min_relevance,
             settings.min_overlap,
+            backup,
         )
         self.fallback_chain = build_chain(
             self.retriever,

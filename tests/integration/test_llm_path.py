@@ -98,7 +98,7 @@ def test_llm_answers_stream_and_every_citation_verifies(sample_library, llama_se
     assert isinstance(answer, Answer)
     assert len(drafted) >= 2 and "".join(drafted).strip()  # the model really streamed text
     assert answer.status in {Status.ANSWERED, Status.PARTIAL, Status.NO_ANSWER}
-    assert answer.notice == ""  # no fallback: the model answered
+    assert "did not answer" not in answer.notice  # the model was reached and replied
     assert_checkable(answer)
     assert_checkable(guide.ask(QUESTION))
 
@@ -148,6 +148,6 @@ def test_local_gguf_backend_in_process(sample_library, embedder):
     guide = Guide(settings, embedder=embedder)
     pieces = list(guide.ask_stream(QUESTION))
     answer = pieces[-1]
-    assert isinstance(answer, Answer) and answer.notice == ""
+    assert isinstance(answer, Answer) and "did not answer" not in answer.notice
     assert any(isinstance(p, str) and p for p in pieces[:-1])  # streamed from the local model
     assert_checkable(answer)

@@ -110,3 +110,23 @@ def test_particulars_are_names_and_figures_not_the_opening_word():
         "£5",
     ]
     assert particulars("How do staff keep their pensions?") == []
+
+
+def test_uncheckable_claims_fall_back_to_quoting_the_passages():
+    from assistant.chain import UNCHECKABLE
+
+    quote = "Staff who transfer keep their terms and conditions under TUPE."
+    invented = Statement("Staff get a bonus.", chunk(), "a bonus is always paid")
+    retriever = FixedRetriever([Hit(chunk(), 0.8, 0.8)])
+    chain = build_chain(
+        retriever,
+        FixedGenerator((invented,)),
+        lookup,
+        0.3,
+        0.3,
+        fallback=FixedGenerator((Statement(quote, chunk(), quote),)),
+    )
+    answer = chain.invoke({"question": "Do staff keep their terms and conditions under TUPE?"})
+    assert answer.status is Status.ANSWERED
+    assert answer.notice == UNCHECKABLE
+    assert [c.quote for c in answer.citations] == [quote]
