@@ -107,18 +107,6 @@ class ChunkStore:
             return set()
         return set(self.collection.get(where=_versions_in(versions), include=[])["ids"])
 
-    def chunks_of(self, version: str) -> list[Chunk]:
-        found = self.collection.get(
-            where={"doc_version": version}, include=["documents", "metadatas"]
-        )
-        chunks = [
-            Chunk.from_metadata(i, d, dict(m))
-            for i, d, m in zip(
-                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
-            )
-        ]
-        return sorted(chunks, key=lambda c: c.ordinal)
-
     def search(self, embedding: Sequence[float], k: int, versions: Sequence[str]) -> list[Hit]:
         """Nearest chunks among the given document versions; score is cosine similarity."""
         if not versions:

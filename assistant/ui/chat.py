@@ -33,8 +33,9 @@ class ChatTab:
         documents: list[str] | None = None,
         kinds: list[str] | None = None,
     ) -> Answer:
-        filters = SearchFilters(tuple(documents or ()), tuple(kinds or ()))
-        return self.guide.ask(self.check(question), history=history, filters=filters)
+        return self.guide.ask(
+            self.check(question), history=history, filters=_filters(documents, kinds)
+        )
 
     def stream(
         self,
@@ -44,8 +45,9 @@ class ChatTab:
         kinds: list[str] | None = None,
     ) -> Iterator[str | Answer]:
         """A language model's draft as it is written, then the verified Answer."""
-        filters = SearchFilters(tuple(documents or ()), tuple(kinds or ()))
-        yield from self.guide.ask_stream(self.check(question), history=history, filters=filters)
+        yield from self.guide.ask_stream(
+            self.check(question), history=history, filters=_filters(documents, kinds)
+        )
 
     def filter_choices(self) -> tuple[list[tuple[str, str]], list[str]]:
         """(title, source file) pairs and the kinds present, for the filter pickers."""
@@ -162,3 +164,7 @@ class ChatTab:
             outputs,
             api_visibility="private",
         )
+
+
+def _filters(documents: list[str] | None, kinds: list[str] | None) -> SearchFilters:
+    return SearchFilters(tuple(documents or ()), tuple(kinds or ()))
