@@ -46,10 +46,13 @@ NO_ANSWER_TIPS = (
 )
 
 
-def render(draft: Draft, verifier: QuoteVerifier) -> tuple[str, tuple[Citation, ...], bool]:
+def render(
+    draft: Draft, verifier: QuoteVerifier, version_note: Callable[[str], str] | None = None
+) -> tuple[str, tuple[Citation, ...], bool]:
     """Number the statements' citations, verify every quote on its page, drop what fails.
 
-    Returns (text, citations, all_verified). Each sentence carries its own marker [n]."""
+    Returns (text, citations, all_verified). Each sentence carries its own marker [n].
+    `version_note(version)` says if a cited version has been superseded ("" if current)."""
     sentences: list[str] = []
     citations: list[Citation] = []
     all_ok = draft.dropped == 0
@@ -63,6 +66,8 @@ def render(draft: Draft, verifier: QuoteVerifier) -> tuple[str, tuple[Citation, 
             page_label=c.page_label,
             quote=statement.quote,
             paragraph=statement.paragraph or (c.paragraphs[0] if len(c.paragraphs) == 1 else None),
+            version=c.doc_version,
+            superseded=version_note(c.doc_version) if version_note else "",
         )
         checked = verifier.verify(candidate, c.doc_version)
         if not checked.verified:
@@ -113,9 +118,11 @@ class AnswerSteps:
         min_relevance: float,
         min_overlap: float,
         fallback: AnswerGenerator | None = None,
+        version_note: Callable[[str], str] | None = None,
     ) -> None:
         self.retriever = retriever
         self.fallback = fallback
+        self.version_note = version_note
         self.verifier = QuoteVerifier(page_lookup)
         self.min_relevance = min_relevance
         self.min_overlap = min_overlap
@@ -135,11 +142,11 @@ class AnswerSteps:
         return no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
 
     def finish(self, p: Prepared, draft: Draft, notice: str = "") -> Answer:
-        text, citations, all_ok = render(draft, self.verifier)
+        text, citations, all_ok = render(draft, self.verifier, self.version_note)
         if not citations and not draft.abstained and self.fallback is not None:
             # the backend wrote claims, but none could be checked: quote the passages instead
             draft = self.fallback.generate(p.query.text, p.hits, context=p.query.context)
-            text, citations, all_ok = render(draft, self.verifier)
+            text, citations, all_ok = render(draft, self.verifier, self.version_note)
             notice = UNCHECKABLE
         if draft.abstained or not citations:
             answer = no_answer(p.question, p.query.display(), p.hits)
@@ -166,6 +173,7 @@ def build_chain(
     min_relevance: float,
     min_overlap: float,
     fallback: AnswerGenerator | None = None,
+    version_note: Callable[[str], str] | None = None,
 ) -> Runnable[dict[str, Any], Answer]:
     """Input: {"question": str, "history": [earlier questions], "filters": SearchFilters};
     output: an `Answer`. `fallback` composes the answer when `generator` writes claims of which
@@ -173,7 +181,7 @@ def build_chain(
 
     >>> chain.invoke({"question": "What is a public service mutual?"})  # doctest: +SKIP
     """
-    steps = AnswerSteps(retriever, page_lookup, min_relevance, min_overlap, fallback)
+    steps = AnswerSteps(retriever, page_lookup, min_relevance, min_overlap, fallback, version_note)
 
     def compose(p: Prepared) -> Answer:
         refused = steps.refusal(p)

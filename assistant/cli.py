@@ -10,44 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from assistant.config import Settings, configure_offline
+from assistant.cli_support import F, cli_user, data_dir_option, human_errors, make_settings
+from assistant.config import configure_offline
 from assistant.errors import GuideError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def data_dir_option(func: F) -> F:
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Library folder (default: $GUIDE_DATA_DIR, else .data/).",
-    )(func)
-
-
-def make_settings(data_dir: Path | None, **overrides: Any) -> Settings:
-    values = {k: v for k, v in overrides.items() if v is not None}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    return Settings(**values)
-
-
-def human_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except GuideError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,19 +28,45 @@ def main() -> None:
 
 
 # -- ingest -----------------------------------------------------------------------------------
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@data_dir_option
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@human_errors
-def ingest(paths: tuple[Path, ...], data_dir: Path | None, as_json: bool) -> None:
-    """Add PDFs (files or folders) to the library; unchanged files are skipped."""
+def upload_options(func: F) -> F:
+    from assistant.library import KINDS
+
+    func = click.option(
+        "--date", default="", help="The date the document is accurate to (YYYY-MM-DD, YYYY-MM)."
+    )(func)
+    func = click.option(
+        "--kind", default="", type=click.Choice(["", *KINDS]), help="The kind of document."
+    )(func)
+    return click.option("--title", default="", help="The document's title (one file only).")(func)
+
+
+def print_results(results: list[Any], library: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"files": [r.to_dict() for r in results]}, indent=2))
+        return
+    for r in results:
+        if r.status == "refused":
+            detail = r.reason
+        else:
+            detail = f"{r.pages} pages, {r.chunks} chunks" + (f"; {r.reason}" if r.reason else "")
+        if r.flags:
+            detail += f"; {r.flags} passages flagged for review (`guide docs show`)"
+        click.echo(f"{r.status:>9}  {r.path}  ({detail})")
+    counts = {
+        s: sum(r.status == s for r in results)
+        for s in ("added", "replaced", "unchanged", "refused")
+    }
+    lib = library.summary()
+    click.echo(
+        f"\n{counts['added']} added, {counts['replaced']} replaced, "
+        f"{counts['unchanged']} unchanged, {counts['refused']} refused. "
+        f"Library: {lib['documents']} documents, {lib['pages']} pages, {lib['chunks']} chunks."
+    )
+
+
+def progress_bars(as_json: bool) -> tuple[Callable[[str, int], Callable[[int], Any]], list[Any]]:
     from tqdm import tqdm
 
-    from ingest.pipeline import IngestPipeline
-
-    settings = make_settings(data_dir)
-    pipeline = IngestPipeline(settings)
     bars: list[Any] = []
 
     def progress(name: str, total: int) -> Callable[[int], Any]:
@@ -80,29 +76,39 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, as_json: bool) -> Non
         bars.append(bar)
         return bar.update
 
-    results = pipeline.run(list(paths), progress=progress)
+    return progress, bars
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@data_dir_option
+@upload_options
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@human_errors
+def ingest(
+    paths: tuple[Path, ...],
+    data_dir: Path | None,
+    title: str,
+    kind: str,
+    date: str,
+    as_json: bool,
+) -> None:
+    """Add PDFs (files or folders) to the library. Unchanged files are skipped; a file named like
+    a document already in the library becomes its new version (the old one is kept, superseded)."""
+    from ingest.desk import LibraryDesk
+    from ingest.pipeline import UploadInfo
+
+    desk = LibraryDesk(make_settings(data_dir))
+    progress, bars = progress_bars(as_json)
+    results = desk.upload(
+        list(paths),
+        UploadInfo(title=title, kind=kind, date=date),
+        who=cli_user(),
+        progress=progress,
+    )
     for bar in bars:
         bar.close()
-    if as_json:
-        click.echo(json.dumps({"files": [r.to_dict() for r in results]}, indent=2))
-    else:
-        for r in results:
-            detail = (
-                r.reason
-                if r.status in {"refused", "unchanged"}
-                else (f"{r.pages} pages, {r.chunks} chunks")
-            )
-            click.echo(f"{r.status:>9}  {r.path}  ({detail})")
-        counts = {
-            s: sum(r.status == s for r in results)
-            for s in ("added", "replaced", "unchanged", "refused")
-        }
-        lib = pipeline.library.summary()
-        click.echo(
-            f"\n{counts['added']} added, {counts['replaced']} replaced, "
-            f"{counts['unchanged']} unchanged, {counts['refused']} refused. "
-            f"Library: {lib['documents']} documents, {lib['pages']} pages, {lib['chunks']} chunks."
-        )
+    print_results(results, desk.library, as_json)
     if any(r.status == "refused" for r in results):
         sys.exit(1)
 
@@ -206,34 +212,40 @@ def eval_run(testsets: tuple[Path, ...], data_dir: Path | None, as_json: bool) -
 # -- docs -------------------------------------------------------------------------------------
 @main.group()
 def docs() -> None:
-    """List, inspect and remove the library's documents."""
+    """List, inspect, replace and remove the library's documents."""
 
 
 @docs.command(name="list")
 @data_dir_option
+@click.option("--all", "everything", is_flag=True, help="Include superseded versions.")
 @click.option("--json", "as_json", is_flag=True)
 @human_errors
-def docs_list(data_dir: Path | None, as_json: bool) -> None:
+def docs_list(data_dir: Path | None, everything: bool, as_json: bool) -> None:
     """List the documents in the library."""
+    from dataclasses import asdict
+
     from assistant.library import Library
 
     library = Library(make_settings(data_dir))
-    records = library.documents()
+    records = library.records() if everything else library.documents()
     if as_json:
-        from dataclasses import asdict
-
         click.echo(json.dumps({"documents": [asdict(r) for r in records]}, indent=2))
         return
     if not records:
         click.echo("The library is empty. Add documents with `guide ingest PATH`.")
         return
     for r in records:
+        status = r.status + (f", {len(r.flags)} flagged" if r.flags else "")
         click.echo(
-            f"{r.source_file}  |  {r.title}  |  {r.kind or '-'}  |  "
-            f"{r.pages} pages, {r.chunks} chunks  |  added {r.added_at}"
+            f"{r.source_file}  |  {r.title}  |  {r.kind or '-'}  |  {r.date or 'undated'}  |  "
+            f"{r.pages} pages, {r.chunks} chunks  |  {status}  |  "
+            f"added {r.added_at}{' by ' + r.uploaded_by if r.uploaded_by else ''}"
         )
     s = library.summary()
-    click.echo(f"\n{s['documents']} documents, {s['pages']} pages, {s['chunks']} chunks.")
+    click.echo(
+        f"\n{s['documents']} documents, {s['pages']} pages, {s['chunks']} chunks; "
+        f"{s['superseded_versions']} superseded versions; {s['flagged']} flagged for review."
+    )
 
 
 @docs.command(name="show")
@@ -241,31 +253,86 @@ def docs_list(data_dir: Path | None, as_json: bool) -> None:
 @data_dir_option
 @human_errors
 def docs_show(source_file: str, data_dir: Path | None) -> None:
-    """Show one document's details and its pages' printed labels."""
+    """Show a document: its versions, page labels and any passages flagged for review."""
     from dataclasses import asdict
 
     from assistant.library import Library
 
     library = Library(make_settings(data_dir))
-    record = library.find(source_file)
-    if record is None:
+    history = library.history(source_file)
+    if not history:
         raise GuideError(f"No document called {source_file!r}; `guide docs list` shows them.")
-    info = asdict(record)
-    info["page_labels"] = [p.page_label for p in library.pages(record.version)]
-    click.echo(json.dumps(info, indent=2))
+    current = history[0]
+    info = asdict(current)
+    info["page_labels"] = [p.page_label for p in library.pages(current.version)]
+    info["versions"] = [
+        {
+            k: getattr(r, k)
+            for k in ("version", "status", "added_at", "uploaded_by", "superseded_at")
+        }
+        for r in history
+    ]
+    click.echo(json.dumps(info, indent=2, ensure_ascii=False))
 
 
 @docs.command(name="remove")
 @click.argument("source_file")
+@click.option("--version", "version", default=None, help="Remove only this superseded version.")
 @data_dir_option
 @human_errors
-def docs_remove(source_file: str, data_dir: Path | None) -> None:
-    """Remove a document and its passages from the library."""
-    from assistant.library import Library
+def docs_remove(source_file: str, version: str | None, data_dir: Path | None) -> None:
+    """Remove a document (all its versions) and its passages from the library."""
+    from ingest.desk import LibraryDesk
 
-    record = Library(make_settings(data_dir)).remove(source_file)
-    click.echo(f"Removed {record.source_file} ({record.title}).")
+    gone = LibraryDesk(make_settings(data_dir)).remove(source_file, version, who=cli_user())
+    what = ", ".join(f"{r.version} ({r.status})" for r in gone)
+    click.echo(f"Removed {source_file}: {what}.")
 
+
+@docs.command(name="replace")
+@click.argument("source_file")
+@click.argument("new_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@data_dir_option
+@upload_options
+@click.option("--json", "as_json", is_flag=True)
+@human_errors
+def docs_replace(
+    source_file: str,
+    new_file: Path,
+    data_dir: Path | None,
+    title: str,
+    kind: str,
+    date: str,
+    as_json: bool,
+) -> None:
+    """Make NEW_FILE the current version of SOURCE_FILE; the old version is kept, superseded."""
+    from ingest.desk import LibraryDesk
+    from ingest.pipeline import UploadInfo
+
+    desk = LibraryDesk(make_settings(data_dir))
+    progress, bars = progress_bars(as_json)
+    result = desk.replace(
+        source_file,
+        new_file,
+        UploadInfo(title=title, kind=kind, date=date),
+        who=cli_user(),
+        progress=progress,
+    )
+    for bar in bars:
+        bar.close()
+    print_results([result], desk.library, as_json)
+    if result.status == "refused":
+        sys.exit(1)
+
+
+def _register_admin_commands() -> None:
+    from assistant.cli_admin import audit, users
+
+    main.add_command(users)
+    main.add_command(audit)
+
+
+_register_admin_commands()
 
 if __name__ == "__main__":
     main()

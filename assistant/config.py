@@ -67,6 +67,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
 
+    # Accounts: none means local single-user mode; any account means everyone signs in.
+    accounts_file: Path | None = None  # default data_dir/accounts.json
+    # A JSON list of {name, role, password_hash}: accounts fixed by the deployment, read-only.
+    accounts_json: str | None = None
+    audit_max_mb: float = 5.0  # the audit log rotates past this size
+    audit_keep: int = 10  # rotated audit files kept; older ones are dropped
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def accounts_path(self) -> Path:
+        return self.accounts_file or self.data_dir / "accounts.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit" / "audit.jsonl"

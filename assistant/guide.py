@@ -43,6 +43,7 @@ class Guide:
             settings.min_relevance,
             settings.min_overlap,
             backup,
+            self.library.superseded_note,
         )
         self.chain = build_chain(
             self.retriever,
@@ -51,6 +52,7 @@ class Guide:
             settings.min_relevance,
             settings.min_overlap,
             backup,
+            self.library.superseded_note,
         )
         self.fallback_chain = build_chain(
             self.retriever,
@@ -58,6 +60,7 @@ class Guide:
             self.library.page,
             settings.min_relevance,
             settings.min_overlap,
+            version_note=self.library.superseded_note,
         )
 
     def _generator(self) -> Any:

@@ -4,13 +4,15 @@ It is tied to a library *generation* (a hash of the current document versions): 
 commit changes the library, saved next to it, and loaded as it is on restart. A reader that finds
 no index for the current generation (a crash between the registry switch and the build) builds
 it once from the chunk files. So the keyword and vector indexes always describe the same
-documents: the registry's current versions.
+documents: the versions the registry lists.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,31 +44,38 @@ class KeywordIndex:
         return cls(generation, model, list(ids))
 
     def save(self, root: Path) -> None:
-        """Write to root/<generation> atomically (a temp folder renamed into place)."""
+        """Write to root/<generation> atomically: a private temp folder renamed into place, so
+        processes saving at once never see each other's half-written files."""
         root.mkdir(parents=True, exist_ok=True)
         final = root / self.generation
-        tmp = root / f".{self.generation}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        if self.ids:
-            self.model.save(str(tmp), show_progress=False)
-        (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
-        shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{self.generation}.", suffix=".tmp"))
+        try:
+            if self.ids:
+                self.model.save(str(tmp), show_progress=False)
+            (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+            if final.exists():  # another process saved the same generation first
+                return
+            try:
+                tmp.rename(final)
+            except OSError:  # ... or just now
+                return
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         for other in root.iterdir():
-            if other.name != self.generation:
-                shutil.rmtree(other, ignore_errors=True)
+            if other.name == self.generation or (other.name.startswith(".") and _recent(other)):
+                continue  # the index in use, or another process's save in progress
+            shutil.rmtree(other, ignore_errors=True)
 
     @classmethod
     def load(cls, root: Path, generation: str) -> KeywordIndex | None:
         import bm25s
 
         folder = root / generation
-        ids_path = folder / "ids.json"
-        if not ids_path.exists():
+        try:
+            ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            model = bm25s.BM25.load(str(folder), show_progress=False) if ids else bm25s.BM25()
+        except (OSError, ValueError):  # missing, or removed by another process meanwhile
             return None
-        ids = json.loads(ids_path.read_text(encoding="utf-8"))
-        model = bm25s.BM25.load(str(folder), show_progress=False) if ids else bm25s.BM25()
         return cls(generation, model, ids)
 
     def document_frequency(self, term: str) -> int:
@@ -105,3 +114,10 @@ class KeywordIndex:
         return [
             (self.ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
+
+
+def _recent(path: Path, seconds: float = 3600) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < seconds
+    except OSError:
+        return False

@@ -1,10 +1,16 @@
-"""The document library: a registry of current document versions, their page texts, the
-original PDFs, and their chunks in the vector store, kept consistent through crashes.
+"""The document library: a registry of document versions, their page texts, the original PDFs,
+and their chunks in the vector store, kept consistent through crashes.
+
+Each document (named by its source file) has one current version and any number of superseded
+ones: replacing a document keeps the old version, searchable but ranked below the current one,
+and a citation of it says it was superseded. Re-indexing the same content with a new ingest
+pipeline is not a new version: the old index of it is dropped.
 
 Commit order makes every write atomic for readers: chunks go into the store tagged with a new
 `doc_version`, then the registry (one JSON file, replaced atomically) switches to that version,
-then the old version is deleted. Readers only search versions the registry lists, so a crash at
-any point leaves the library as it was; `recover()` later deletes the orphaned chunks.
+then anything no longer listed is deleted. Readers only search versions the registry lists, so a
+crash or kill at any point leaves the library as it was; `recover()` (run before every write)
+deletes the orphans.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,18 +31,21 @@ from filelock import FileLock
 
 from assistant.config import Settings
 from assistant.errors import GuideError
+from assistant.faults import checkpoint
 from assistant.keyword import KeywordIndex
 from assistant.store import ChunkStore
 from assistant.types import Chunk, Page
 
-REGISTRY_FORMAT = 1
+REGISTRY_FORMAT = 2
+CURRENT, SUPERSEDED = "current", "superseded"
+KINDS = ("committee report", "government guidance", "evidence", "case study", "other")
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentRecord:
-    """One current document in the library."""
+    """One version of a document in the library."""
 
-    source_file: str
+    source_file: str  # the document's name in the library (its file name when first added)
     title: str
     kind: str
     sha256: str
@@ -44,6 +54,30 @@ class DocumentRecord:
     chunks: int
     added_at: str
     pipeline: str
+    date: str = ""  # the date the document is accurate to: YYYY-MM-DD, YYYY-MM or YYYY
+    uploaded_by: str = ""
+    original_name: str = ""  # the uploaded file's name, when it differs from source_file
+    status: str = CURRENT  # current | superseded
+    superseded_at: str = ""
+    superseded_by: str = ""  # the version that replaced this one
+    flags: tuple[dict[str, Any], ...] = ()  # instruction-like or hidden text, for staff review
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> DocumentRecord:
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        known["flags"] = tuple(known.get("flags") or ())
+        return cls(**known)
+
+    @property
+    def current(self) -> bool:
+        return self.status == CURRENT
+
+    def superseded_note(self) -> str:
+        """What a citation of this version must say ("" for a current version)."""
+        if self.current:
+            return ""
+        when = self.superseded_at[:10] or "an unknown date"
+        return f"superseded on {when} by a newer version of this document"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -73,47 +107,75 @@ class Library:
         self.chunks_dir = self.root / "chunks"
         self.files_dir = self.root / "files"
         self.keyword_dir = self.root / "keyword"
-        self._registry: dict[str, DocumentRecord] = {}
+        self._records: list[DocumentRecord] = []
         self._registry_stamp: tuple[int, int] | None = None
         self._pages_cache: dict[str, list[Page]] = {}
         self._chunks_cache: dict[str, list[Chunk]] = {}
         self._keyword: KeywordIndex | None = None
+        self._keyword_lock = threading.Lock()
         self._batch_depth = 0
         self._keyword_stale = False
 
     # -- reading ------------------------------------------------------------------------------
-    def _load(self) -> dict[str, DocumentRecord]:
+    def _load(self) -> list[DocumentRecord]:
         try:
             stat = self.registry_path.stat()
         except FileNotFoundError:
-            self._registry, self._registry_stamp = {}, None
-            return self._registry
+            self._records, self._registry_stamp = [], None
+            return self._records
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._registry_stamp:
             try:
                 raw = json.loads(self.registry_path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
+                records = [DocumentRecord.from_dict(d) for d in raw.get("documents", [])]
+            except (OSError, json.JSONDecodeError, TypeError) as exc:
                 raise GuideError(
                     f"The library registry {self.registry_path} cannot be read ({exc}). "
                     "Restore it from a backup or re-ingest into a new --data-dir."
                 ) from exc
-            self._registry = {
-                d["source_file"]: DocumentRecord(**d) for d in raw.get("documents", [])
-            }
-            self._registry_stamp = stamp
-        return self._registry
+            self._records, self._registry_stamp = records, stamp
+        return self._records
 
     def documents(self) -> list[DocumentRecord]:
-        return sorted(self._load().values(), key=lambda d: d.source_file)
+        """The current version of every document, by source file."""
+        return sorted((r for r in self._load() if r.current), key=lambda d: d.source_file)
+
+    def records(self) -> list[DocumentRecord]:
+        """Every version, current and superseded: by document, the current version first,
+        then the superseded ones newest first."""
+        return sorted(
+            self._load(), key=lambda r: (r.source_file, not r.current, _desc(r.superseded_at))
+        )
+
+    def history(self, source_file: str) -> list[DocumentRecord]:
+        """A document's versions, current first, then superseded newest first."""
+        return [r for r in self.records() if r.source_file == source_file]
 
     def find(self, source_file: str) -> DocumentRecord | None:
-        return self._load().get(source_file)
+        """The current version of a document."""
+        return next((r for r in self._load() if r.current and r.source_file == source_file), None)
+
+    def find_version(self, version: str) -> DocumentRecord | None:
+        return next((r for r in self._load() if r.version == version), None)
 
     def find_by_sha(self, sha256: str) -> DocumentRecord | None:
-        return next((d for d in self._load().values() if d.sha256 == sha256), None)
+        """A version with this content, the current one if there is one."""
+        same = [r for r in self._load() if r.sha256 == sha256]
+        return next((r for r in same if r.current), same[0] if same else None)
 
     def current_versions(self) -> list[str]:
-        return [d.version for d in self._load().values()]
+        return [r.version for r in self._load() if r.current]
+
+    def indexed_versions(self) -> list[str]:
+        """Every version whose passages are searchable: current and superseded."""
+        return [r.version for r in self._load()]
+
+    def superseded_versions(self) -> set[str]:
+        return {r.version for r in self._load() if not r.current}
+
+    def superseded_note(self, version: str) -> str:
+        record = self.find_version(version)
+        return record.superseded_note() if record else ""
 
     @staticmethod
     def _read_version(folder: Path, version: str, what: str) -> dict[str, Any]:
@@ -139,8 +201,8 @@ class Library:
         return pages[page - 1] if 1 <= page <= len(pages) else None
 
     def generation(self) -> str:
-        """Identifies the set of current document versions; changes with every commit."""
-        joined = "\n".join(sorted(self.current_versions()))
+        """Identifies the set of indexed versions and their status; changes with every commit."""
+        joined = "\n".join(sorted(f"{r.version}:{r.status}" for r in self._load()))
         return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
 
     def chunks(self, version: str) -> list[Chunk]:
@@ -155,15 +217,19 @@ class Library:
     def current_chunks(self, versions: list[str] | None = None) -> list[Chunk]:
         return [c for v in (versions or self.current_versions()) for c in self.chunks(v)]
 
+    def indexed_chunks(self) -> list[Chunk]:
+        return [c for v in self.indexed_versions() for c in self.chunks(v)]
+
     def keyword_index(self) -> KeywordIndex:
         """The BM25 index of the current generation: in memory, else from disk, else built."""
         generation = self.generation()
-        if self._keyword is None or self._keyword.generation != generation:
-            index = KeywordIndex.load(self.keyword_dir, generation)
-            if index is None:
-                index = self._build_keyword(generation)
-            self._keyword = index
-        return self._keyword
+        with self._keyword_lock:  # one build at a time when questions arrive together
+            if self._keyword is None or self._keyword.generation != generation:
+                index = KeywordIndex.load(self.keyword_dir, generation)
+                if index is None:
+                    index = self._build_keyword(generation)
+                self._keyword = index
+            return self._keyword
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -184,10 +250,13 @@ class Library:
             self._keyword_stale = True
             return
         self._keyword_stale = False
-        self._keyword = self._build_keyword(self.generation())
+        checkpoint("before-keyword")
+        generation = self.generation()
+        with self._keyword_lock:
+            self._keyword = self._build_keyword(generation)
 
     def _build_keyword(self, generation: str) -> KeywordIndex:
-        chunks = self.current_chunks()
+        chunks = self.indexed_chunks()
         index = KeywordIndex.build(
             generation, [c.chunk_id for c in chunks], [c.context_text() for c in chunks]
         )
@@ -202,10 +271,13 @@ class Library:
         self.root.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.root / ".write.lock"))
 
-    def _save(self, records: dict[str, DocumentRecord]) -> None:
+    def _save(self, records: Sequence[DocumentRecord]) -> None:
         body = {
             "format": REGISTRY_FORMAT,
-            "documents": [asdict(r) for r in sorted(records.values(), key=lambda r: r.source_file)],
+            "documents": [
+                {**asdict(r), "flags": list(r.flags)}
+                for r in sorted(records, key=lambda r: (r.source_file, r.version))
+            ],
         }
         write_atomic(self.registry_path, json.dumps(body, indent=1).encode("utf-8"))
         self._registry_stamp = None
@@ -218,12 +290,17 @@ class Library:
         embeddings: Sequence[Sequence[float]],
         pdf_bytes: bytes,
     ) -> DocumentRecord | None:
-        """Make `record` the current version of its source file; return the version it replaced."""
+        """Make `record` the current version of its document; return the version it replaced.
+
+        A replaced version with other content is kept as superseded; one with the same content
+        (re-indexed by a newer pipeline) is dropped. Committing a superseded version's content
+        again makes that version current again."""
         with self._lock():
             self._recover_locked()
             pdf_path = self.pdf_path(record)
             if not pdf_path.exists():
                 write_atomic(pdf_path, pdf_bytes)
+            checkpoint("after-pdf")
             pages_body = {"version": record.version, "pages": [asdict(p) for p in pages]}
             write_atomic(
                 self.pages_dir / f"{record.version}.json",
@@ -234,38 +311,72 @@ class Library:
                 self.chunks_dir / f"{record.version}.json",
                 json.dumps(chunks_body).encode("utf-8"),
             )
+            self._pages_cache.pop(record.version, None)
+            self._chunks_cache.pop(record.version, None)
+            checkpoint("after-files")
             self.store.add(chunks, embeddings)
-            records = dict(self._load())
-            old = records.get(record.source_file)
-            records[record.source_file] = record
+            checkpoint("after-store")
+            records = [r for r in self._load() if r.version != record.version]
+            old = next(
+                (r for r in records if r.current and r.source_file == record.source_file), None
+            )
+            dropped: list[DocumentRecord] = []
+            if old is not None:
+                records.remove(old)
+                if old.sha256 == record.sha256:
+                    dropped.append(old)
+                else:
+                    records.append(
+                        replace(
+                            old,
+                            status=SUPERSEDED,
+                            superseded_at=now_iso(),
+                            superseded_by=record.version,
+                        )
+                    )
+            records.append(record)
             self._save(records)  # the switch: from here on readers see the new version
-            if old is not None and old.version != record.version:
-                self._drop(old, records)
+            checkpoint("after-registry")
+            for gone in dropped:
+                self._drop(gone, records)
             self._refresh_keyword()
             return old
 
-    def remove(self, source_file: str) -> DocumentRecord:
+    def remove(self, source_file: str, version: str | None = None) -> list[DocumentRecord]:
+        """Remove a document with all its versions, or (given `version`) one superseded version.
+        Returns the records removed."""
         with self._lock():
-            records = dict(self._load())
-            old = records.pop(source_file, None)
-            if old is None:
+            records = list(self._load())
+            if version is None:
+                gone = [r for r in records if r.source_file == source_file]
+            else:
+                gone = [r for r in records if r.source_file == source_file and r.version == version]
+                if gone and gone[0].current:
+                    raise GuideError(
+                        f"Version {version} is the current version of {source_file!r}. Remove "
+                        "the whole document, or replace it with another version first."
+                    )
+            if not gone:
+                what = f"version {version} of " if version else ""
                 raise GuideError(
-                    f"No document called {source_file!r} is in the library; "
+                    f"No {what}document called {source_file!r} is in the library; "
                     "`guide docs list` shows what is."
                 )
-            self._save(records)
-            self._drop(old, records)
+            remaining = [r for r in records if r not in gone]
+            self._save(remaining)
+            for record in gone:
+                self._drop(record, remaining)
             self._refresh_keyword()
-            return old
+            return gone
 
-    def _drop(self, old: DocumentRecord, remaining: dict[str, DocumentRecord]) -> None:
-        self.store.delete_versions([old.version])
-        if all(r.version != old.version for r in remaining.values()):
+    def _drop(self, old: DocumentRecord, remaining: Sequence[DocumentRecord]) -> None:
+        if all(r.version != old.version for r in remaining):
+            self.store.delete_versions([old.version])
             (self.pages_dir / f"{old.version}.json").unlink(missing_ok=True)
             (self.chunks_dir / f"{old.version}.json").unlink(missing_ok=True)
             self._pages_cache.pop(old.version, None)
             self._chunks_cache.pop(old.version, None)
-        if all(r.sha256 != old.sha256 for r in remaining.values()):
+        if all(r.sha256 != old.sha256 for r in remaining):
             self.pdf_path(old).unlink(missing_ok=True)
 
     def recover(self) -> list[str]:
@@ -274,17 +385,17 @@ class Library:
             return self._recover_locked()
 
     def _recover_locked(self) -> list[str]:
-        current = self.current_versions()
-        orphans = sorted(self.store.orphan_versions(current))
+        indexed = self.indexed_versions()
+        orphans = sorted(self.store.orphan_versions(indexed))
         self.store.delete_versions(orphans)
-        known = set(current)
+        known = set(indexed)
         for folder in (self.pages_dir, self.chunks_dir):
             if folder.exists():
                 for path in folder.glob("*.json"):
                     if path.stem not in known:
                         path.unlink(missing_ok=True)
         if self.files_dir.exists():
-            shas = {r.sha256 for r in self._load().values()}
+            shas = {r.sha256 for r in self._load()}
             for path in self.files_dir.glob("*.pdf"):
                 if path.stem not in shas:
                     path.unlink(missing_ok=True)
@@ -299,7 +410,14 @@ class Library:
             "documents": len(docs),
             "pages": sum(d.pages for d in docs),
             "chunks": sum(d.chunks for d in docs),
+            "superseded_versions": len(self._load()) - len(docs),
+            "flagged": sum(bool(d.flags) for d in docs),
         }
+
+
+def _desc(stamp: str) -> str:
+    """Sort key that puts later ISO timestamps first."""
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in stamp)
 
 
 def now_iso() -> str:

@@ -45,6 +45,9 @@ class RerankWeights:
     heading: float = 0.20
     numbers: float = 0.15
     same_document: float = 0.03  # diversity: small penalty per better-ranked passage of a doc
+    # answers prefer a document's current version: an unchanged passage of a superseded version
+    # always ranks below its current twin, yet what only an old version says can still be found
+    superseded: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class Candidate:
     coverage: float  # share of the question's key terms in the passage and its headings
     heading: float  # share of them in the document title and heading path
     numbers: float  # share of the question's numbers (years, sums, sections) in the passage
+    superseded: bool = False  # from a version of its document that has been replaced
 
     def score(self, w: RerankWeights) -> float:
         return (
@@ -65,6 +69,7 @@ class Candidate:
             + w.coverage * self.coverage
             + w.heading * self.heading
             + w.numbers * self.numbers
+            - (w.superseded if self.superseded else 0.0)
         )
 
 
@@ -92,7 +97,8 @@ class HybridRetriever:
         self._by_id_generation = ""
 
     def versions(self, filters: SearchFilters | None) -> list[str]:
-        records = self.library.documents()
+        """The versions to search: every current and superseded version that passes the filter."""
+        records = self.library.records()
         if not records:
             raise LibraryEmpty(
                 "The library is empty: add documents with `guide ingest PATH` "
@@ -115,7 +121,7 @@ class HybridRetriever:
     def _chunk_map(self) -> dict[str, Chunk]:
         generation = self.library.generation()
         if generation != self._by_id_generation:
-            self._by_id = {c.chunk_id: c for c in self.library.current_chunks()}
+            self._by_id = {c.chunk_id: c for c in self.library.indexed_chunks()}
             self._by_id_generation = generation
         return self._by_id
 
@@ -162,6 +168,7 @@ class HybridRetriever:
         chunks = {h.chunk.chunk_id: h.chunk for h in dense}
         focus, earlier = set(key_terms(query)), set(key_terms(context))
         q_numbers = numbers_in(query)
+        superseded = self.library.superseded_versions()
         out: list[Candidate] = []
         for cid in pool:
             chunk = chunks.get(cid) or by_id.get(cid)
@@ -180,6 +187,7 @@ class HybridRetriever:
                         focus, earlier, set(key_terms(f"{chunk.document} {chunk.heading}"))
                     ),
                     numbers=len(q_numbers & found_numbers) / len(q_numbers) if q_numbers else 0.0,
+                    superseded=chunk.doc_version in superseded,
                 )
             )
         return out

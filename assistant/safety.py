@@ -19,9 +19,10 @@ _PATTERNS = [
     r"\byou are now\b",
     r"\b(system|developer) (prompt|message|note|instruction)s?\b",
     r"\bas an? (ai|language model|assistant)\b",
-    r"\b(act|behave|respond|answer|reply) (only )?(as|like) (if you were |an? )",
+    r"\b(act|behave|respond|answer|reply) (only )?(as|like) (if you were\b|an? (ai|assistant|"
+    r"chatbot|language model|unrestricted|unfiltered|different)\b)",
     r"\bcite (this|the following) (document|source|page)\b",
-    r"\b(always|only) (answer|reply|respond|say)\b",
+    r"\b(always|only) (answer|reply|respond|say)\b (with|that|by|using|in)\b",
     r"\bdo not (tell|mention|reveal|cite)\b",
     r"\bnew instructions?\b",
     r"\bjailbreak|prompt injection\b",

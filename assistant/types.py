@@ -103,6 +103,8 @@ class Citation:
     quote: str
     paragraph: str | None = None
     verified: bool = True
+    version: str = ""  # the document version quoted
+    superseded: str = ""  # e.g. "superseded on 2026-11-24 by a newer version of this document"
 
 
 class Status(StrEnum):

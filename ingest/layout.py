@@ -12,8 +12,15 @@ that we rebuild lines and blocks and sort out:
   left column first;
 - words hyphenated at line ends: rejoined when the joined word occurs elsewhere in the document.
 
-Everything here is pure (no pypdf import) except `extract_fragments`, so it is unit-tested on
-crafted fragments.
+Text nobody can see is kept out of the body and reported apart (`PageText.hidden`), because a
+person checking a citation could never find it on the page: white or near-white ink on the
+white page, invisible render modes (`3 Tr`, `7 Tr`), fully transparent ink, type under 1 pt, and
+text drawn outside the visible page. White text on a dark box or an image is ordinary, visible
+text. pypdf reports text in runs, not per operator, so a run that mixes visible and hidden ink is
+treated as hidden as a whole: it is left out of the body and shown to staff as a flag.
+
+Everything here is pure (no pypdf import) except `extract_page`, so it is unit-tested on
+crafted fragments and operator sequences.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-LAYOUT_VERSION = "layout-v1"  # bump when extraction output changes: documents are re-ingested
+LAYOUT_VERSION = "layout-v2"  # bump when extraction output changes: documents are re-ingested
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
@@ -77,14 +85,55 @@ class PageLayout:
         return "\n".join(b.text for b in self.blocks if b.kind == "footnote")
 
 
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """What one page draws: the visible fragments, the page size, and the runs of hidden text."""
+
+    fragments: tuple[Fragment, ...]
+    width: float
+    height: float
+    hidden: tuple[str, ...] = ()
+
+
 def extract_fragments(page: object) -> tuple[list[Fragment], float, float]:
-    """Fragments of one pypdf page, with the page's width and height."""
+    """Visible fragments of one pypdf page, with the page's width and height."""
+    text = extract_page(page)
+    return list(text.fragments), text.width, text.height
+
+
+_SHOW = {b"Tj", b"TJ", b"'", b'"'}
+
+
+def extract_page(page: Any) -> PageText:
+    """The visible fragments of one pypdf page, its size, and its hidden text runs in drawing
+    order (consecutive hidden pieces joined into one run)."""
+    tracker = InkTracker(*_page_resources(page))
+    crop = page.cropbox
+    bounds = (float(crop.left), float(crop.bottom), float(crop.right), float(crop.top))
+    pending: list[str | None] = []  # the ink of each operator shown since the last report
+    last: list[str | None] = [None]
     fragments: list[Fragment] = []
+    runs: list[str] = []
+    run: list[str] = []  # the hidden run being collected
+    run_reason: list[str | None] = [None]
+
+    def before(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if op in _SHOW and shows_text(op, operands):
+            last[0] = tracker.ink_reason()
+            pending.append(last[0])
+        tracker.before(op, operands, cm)
+
+    def after(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        tracker.after(op)
 
     def visit(
         text: str, cm: Sequence[float], tm: Sequence[float], font: object, size: float
     ) -> None:
-        if not text or not text.strip():
+        if not text:
+            return
+        inks = pending[:] or [last[0]]
+        pending.clear()
+        if not text.strip():
             return
         a = tm[0] * cm[0] + tm[1] * cm[2]
         b = tm[0] * cm[1] + tm[1] * cm[3]
@@ -95,11 +144,309 @@ def extract_fragments(page: object) -> tuple[list[Fragment], float, float]:
         if isinstance(font, dict):
             name = str(font.get("/BaseFont", ""))
         bold = "bold" in name.lower() or "black" in name.lower()
-        fragments.append(Fragment(x, y, round(effective, 2), text.replace("\n", " "), bold))
+        fragment = Fragment(x, y, round(effective, 2), text.replace("\n", " "), bold)
+        reason = hidden_reason(
+            fragment,
+            inks,
+            on_dark=tracker.on_dark(x, y, effective),
+            bounds=None if tracker.in_form else bounds,
+        )
+        if run and reason != run_reason[0]:
+            runs.append(" ".join(" ".join(run).split()))
+            run.clear()
+        run_reason[0] = reason
+        if reason is None:
+            fragments.append(fragment)
+        else:
+            run.append(fragment.text)
 
-    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
-    box = page.mediabox  # type: ignore[attr-defined]
-    return fragments, float(box.width), float(box.height)
+    page.extract_text(
+        visitor_operand_before=before, visitor_operand_after=after, visitor_text=visit
+    )
+    if run:
+        runs.append(" ".join(" ".join(run).split()))
+    box = page.mediabox
+    return PageText(tuple(fragments), float(box.width), float(box.height), tuple(runs))
+
+
+def _page_resources(page: Any) -> tuple[dict[str, str], dict[str, tuple[float, float]], set[str]]:
+    """Colour space families, graphics-state alphas and image names the page's resources
+    define, for `InkTracker`."""
+    spaces: dict[str, str] = {}
+    alphas: dict[str, tuple[float, float]] = {}
+    images: set[str] = set()
+    try:
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else {}
+        for name, value in (resources.get("/ColorSpace") or {}).items():
+            spaces[str(name)] = colour_family(value.get_object())
+        for name, value in (resources.get("/ExtGState") or {}).items():
+            state = value.get_object()
+            alphas[str(name)] = (_number(state.get("/ca"), 1.0), _number(state.get("/CA"), 1.0))
+        for name, value in (resources.get("/XObject") or {}).items():
+            if str(value.get_object().get("/Subtype")) == "/Image":
+                images.add(str(name))
+    except Exception:  # odd resources only cost the finer checks, never the page
+        pass
+    return spaces, alphas, images
+
+
+# -- hidden text ---------------------------------------------------------------------------------
+WHITE = 0.97  # a colour at least this light reads as white on a white page
+MIN_VISIBLE_SIZE = 1.0  # points: smaller type cannot be read
+_FILL = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
+_NO_FILL = {b"S", b"s", b"n"}
+_FAMILIES = {
+    "/DeviceGray": "gray",
+    "/CalGray": "gray",
+    "/G": "gray",
+    "/DeviceRGB": "rgb",
+    "/CalRGB": "rgb",
+    "/RGB": "rgb",
+    "/DeviceCMYK": "cmyk",
+    "/CMYK": "cmyk",
+    "/Separation": "tint",
+    "/DeviceN": "tint",
+}
+
+
+def colour_family(space: Any) -> str:
+    """gray | rgb | cmyk | tint (Separation, DeviceN) | other, for a colour space name or array.
+
+    >>> colour_family("/DeviceRGB"), colour_family(["/Indexed", "/DeviceRGB", 255, b""])
+    ('rgb', 'other')
+    """
+    if isinstance(space, str):
+        return _FAMILIES.get(space, "other")
+    if isinstance(space, Sequence) and space:
+        head = str(space[0])
+        if head == "/ICCBased" and len(space) > 1:
+            try:
+                components = int(space[1].get_object().get("/N", 0))
+            except Exception:
+                return "other"
+            return {1: "gray", 3: "rgb", 4: "cmyk"}.get(components, "other")
+        return _FAMILIES.get(head, "other")
+    return "other"
+
+
+def is_white(family: str, values: Sequence[float]) -> bool:
+    """Whether a colour reads as white on paper: gray 1, rgb (1, 1, 1), cmyk (0, 0, 0, 0), no
+    tint of a spot colour, and anything within 3% of those."""
+    if family == "gray" and len(values) == 1 or family == "rgb" and len(values) == 3:
+        return all(v >= WHITE for v in values)
+    if family == "cmyk" and len(values) == 4 or family == "tint" and values:
+        return all(v <= 1 - WHITE for v in values)
+    return False
+
+
+def _number(value: object, default: float) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def shows_text(op: bytes, operands: Sequence[Any]) -> bool:
+    """Whether a text-showing operator shows anything but blanks."""
+    strings: list[Any]
+    if op == b"TJ":
+        strings = list(operands[0]) if operands and isinstance(operands[0], Sequence) else []
+    elif op == b'"':
+        strings = list(operands[2:3])
+    else:
+        strings = list(operands[:1])
+    for item in strings:
+        if isinstance(item, bytes) and item.strip(b" \t\r\n\x00"):
+            return True
+        if isinstance(item, str) and item.strip():
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Ink:
+    fill: str = "gray"  # colour family of the fill colour space
+    fill_white: bool = False
+    stroke: str = "gray"
+    stroke_white: bool = False
+    mode: int = 0  # text render mode (Tr)
+    fill_alpha: float = 1.0
+    stroke_alpha: float = 1.0
+
+
+class InkTracker:
+    """Follows the parts of the graphics state that decide whether text shows: fill and stroke
+    colour (g rg k sc scn cs and their stroking twins), render mode (Tr), transparency (gs),
+    saved and restored with q/Q and around form XObjects; and the dark areas painted so far
+    (filled paths, images, shadings) on which white text is visible.
+
+    Feed it every operator in order; pypdf's `visitor_operand_before` passes the current
+    transformation matrix as `cm`.
+    """
+
+    def __init__(
+        self,
+        colour_spaces: dict[str, str] | None = None,
+        alphas: dict[str, tuple[float, float]] | None = None,
+        images: set[str] | None = None,
+    ) -> None:
+        self.colour_spaces = colour_spaces or {}
+        self.alphas = alphas or {}
+        self.images = images or set()
+        self.ink = _Ink()
+        self.areas: list[tuple[float, float, float, float]] = []  # dark boxes, page space
+        self._saved: list[_Ink] = []
+        self._forms: list[tuple[_Ink, int]] = []
+        self._path: list[tuple[float, float]] = []
+
+    @property
+    def in_form(self) -> bool:
+        """Inside a form XObject pypdf reports positions in the form's own space."""
+        return bool(self._forms)
+
+    def before(self, op: bytes, operands: Sequence[Any], cm: Sequence[float]) -> None:
+        ink = self.ink
+        if op == b"q":
+            self._saved.append(ink)
+        elif op == b"Q":
+            if self._saved:
+                self.ink = self._saved.pop()
+        elif op == b"Tr" and operands:
+            self.ink = replace(ink, mode=int(_number(operands[0], 0)))
+        elif op in (b"g", b"rg", b"k"):
+            family = {b"g": "gray", b"rg": "rgb", b"k": "cmyk"}[op]
+            self.ink = replace(ink, fill=family, fill_white=is_white(family, _numbers(operands)))
+        elif op in (b"G", b"RG", b"K"):
+            family = {b"G": "gray", b"RG": "rgb", b"K": "cmyk"}[op]
+            self.ink = replace(
+                ink, stroke=family, stroke_white=is_white(family, _numbers(operands))
+            )
+        elif op == b"cs" and operands:
+            self.ink = replace(ink, fill=self._family(operands[0]), fill_white=False)
+        elif op == b"CS" and operands:
+            self.ink = replace(ink, stroke=self._family(operands[0]), stroke_white=False)
+        elif op in (b"sc", b"scn"):
+            white = _all_numbers(operands) and is_white(ink.fill, _numbers(operands))
+            self.ink = replace(ink, fill_white=white)
+        elif op in (b"SC", b"SCN"):
+            white = _all_numbers(operands) and is_white(ink.stroke, _numbers(operands))
+            self.ink = replace(ink, stroke_white=white)
+        elif op == b"gs" and operands and str(operands[0]) in self.alphas:
+            fill_alpha, stroke_alpha = self.alphas[str(operands[0])]
+            self.ink = replace(ink, fill_alpha=fill_alpha, stroke_alpha=stroke_alpha)
+        elif op == b"Do" and operands:
+            if str(operands[0]) in self.images:
+                self.areas.append(_box(cm, [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0)]))
+            self._forms.append((ink, len(self._saved)))
+        else:
+            self._path_operator(op, operands, cm)
+
+    def after(self, op: bytes) -> None:
+        """pypdf's `visitor_operand_after`: a form XObject ends with the state it started."""
+        if op == b"Do" and self._forms:
+            self.ink, depth = self._forms.pop()
+            del self._saved[depth:]
+
+    def _path_operator(self, op: bytes, operands: Sequence[Any], cm: Sequence[float]) -> None:
+        numbers = _numbers(operands)
+        if op == b"re" and len(numbers) == 4:
+            x, y, w, h = numbers
+            corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
+            self._path.extend(_transform(cm, p) for p in corners)
+        elif op in (b"m", b"l", b"c", b"v", b"y") and len(numbers) >= 2:
+            points = zip(numbers[::2], numbers[1::2], strict=False)
+            self._path.extend(_transform(cm, p) for p in points)
+        elif op in _FILL:
+            ink = self.ink
+            if self._path and not ink.fill_white and ink.fill_alpha > 1 - WHITE:
+                xs = [p[0] for p in self._path]
+                ys = [p[1] for p in self._path]
+                self.areas.append((min(xs), min(ys), max(xs), max(ys)))
+            self._path.clear()
+        elif op in _NO_FILL:
+            self._path.clear()
+        elif op == b"sh":  # a shading paints the whole clipping area: assume the page
+            self.areas.append((-1e9, -1e9, 1e9, 1e9))
+
+    def _family(self, name: object) -> str:
+        name = str(name)
+        return _FAMILIES.get(name) or self.colour_spaces.get(name, "other")
+
+    def ink_reason(self) -> str | None:
+        """Why text drawn now would not show, or None when it would (on a white page)."""
+        ink = self.ink
+        if ink.mode in (3, 7):
+            return "invisible render mode"
+        channels = []
+        if ink.mode in (0, 2, 4, 6):
+            channels.append((ink.fill_white, ink.fill_alpha))
+        if ink.mode in (1, 2, 5, 6):
+            channels.append((ink.stroke_white, ink.stroke_alpha))
+        opaque = [white for white, alpha in channels if alpha > 1 - WHITE]
+        if not opaque:
+            return "transparent text"
+        if all(opaque):
+            return "white text"
+        return None
+
+    def on_dark(self, x: float, y: float, size: float) -> bool:
+        """Whether text at (x, y) sits on a dark area painted before it."""
+        px, py = x + 0.25 * size, y + 0.3 * size
+        return any(x0 <= px <= x1 and y0 <= py <= y1 for x0, y0, x1, y1 in self.areas)
+
+
+def hidden_reason(
+    fragment: Fragment,
+    inks: Sequence[str | None],
+    on_dark: bool = False,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> str | None:
+    """Why a reported text run cannot be seen, or None when it can.
+
+    `inks` are `InkTracker.ink_reason()` for each operator that drew part of the run: one hidden
+    part hides the whole run. White text on a dark area shows. `bounds` is the visible page
+    (left, bottom, right, top); None skips the position test.
+    """
+    reasons = [r for r in inks if r and not (r == "white text" and on_dark)]
+    if reasons:
+        return reasons[0]
+    if fragment.size < MIN_VISIBLE_SIZE:
+        return "tiny type"
+    if bounds is not None:
+        left, bottom, right, top = bounds
+        end = fragment.x + 0.5 * fragment.size * len(fragment.text)
+        if (
+            fragment.x >= right
+            or end <= left
+            or fragment.y >= top
+            or fragment.y + fragment.size <= bottom
+        ):
+            return "outside the page"
+    return None
+
+
+def _numbers(operands: Sequence[Any]) -> list[float]:
+    return [float(v) for v in operands if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def _all_numbers(operands: Sequence[Any]) -> bool:
+    """A colour given by numbers alone (a pattern colour ends with a name)."""
+    return bool(operands) and len(_numbers(operands)) == len(operands)
+
+
+def _transform(cm: Sequence[float], point: tuple[float, float]) -> tuple[float, float]:
+    x, y = point
+    return x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5]
+
+
+def _box(
+    cm: Sequence[float], points: Sequence[tuple[float, float]]
+) -> tuple[float, float, float, float]:
+    corners = [_transform(cm, p) for p in points]
+    xs = [p[0] for p in corners]
+    ys = [p[1] for p in corners]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 # -- lines ---------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from assistant.errors import RefusedFile
 from assistant.types import Page
-from ingest.layout import Fragment, PageLayout, analyse, extract_fragments
+from ingest.flags import Flag, find_flags
+from ingest.layout import Fragment, PageLayout, analyse, extract_page
+from ingest.metadata import Suggested, suggest
 
 MIN_TEXT_CHARS = 20  # a page with less than this is blank or a scan
 
@@ -21,6 +23,13 @@ class LoadedPdf:
     pages: tuple[Page, ...]
     layouts: tuple[PageLayout, ...]
     data: bytes
+    hidden: tuple[tuple[str, ...], ...] = ()  # per page: text drawn so nobody can see it
+    suggested: Suggested | None = None  # title, date and kind to prefill the upload form
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """Instruction-like and hidden text, for staff to review."""
+        return find_flags(self.pages, self.hidden)
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()\-]{0,150}\.pdf$", re.IGNORECASE)
@@ -95,9 +104,12 @@ class PdfLoader:
         labels = _page_labels(reader, count)
         title = _title(reader, name)
         raw: list[tuple[list[Fragment], float, float]] = []
+        hidden: list[tuple[str, ...]] = []
         try:
             for page in reader.pages:
-                raw.append(extract_fragments(page))
+                text = extract_page(page)
+                raw.append((list(text.fragments), text.width, text.height))
+                hidden.append(text.hidden)
         except Exception as exc:  # pypdf raises many kinds on a broken content stream
             raise RefusedFile(
                 name, f"the PDF is damaged: page {len(raw) + 1} cannot be read ({exc})"
@@ -108,12 +120,27 @@ class PdfLoader:
             for i, layout in enumerate(layouts)
         )
         if sum(len(p.text.strip()) >= MIN_TEXT_CHARS for p in pages) == 0:
+            if any(hidden):
+                raise RefusedFile(
+                    name,
+                    "all of its text is hidden (white, invisible or microscopic), so a reader "
+                    "could not check anything quoted from it",
+                )
             raise RefusedFile(
                 name,
                 "no text could be extracted: it looks like a scan or an image-only PDF. "
                 "It needs OCR (text recognition) before it can be added",
             )
-        return LoadedPdf(name, title, _subject(reader), pages, tuple(layouts), data)
+        return LoadedPdf(
+            name,
+            title,
+            _subject(reader),
+            pages,
+            tuple(layouts),
+            data,
+            tuple(hidden),
+            suggest(reader, pages, layouts),
+        )
 
 
 def _page_labels(reader: object, count: int) -> list[str]:

@@ -7,19 +7,31 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
 from assistant.embeddings import MODEL_NAME, Embedder
 from assistant.errors import RefusedFile
-from assistant.library import DocumentRecord, Library, now_iso
+from assistant.library import KINDS, DocumentRecord, Library, now_iso
 from ingest.chunking import StructuredChunker
+from ingest.flags import find_flags
 from ingest.layout import LAYOUT_VERSION
+from ingest.metadata import check_date
 from ingest.pdf import LoadedPdf, PdfLoader
 
 ProgressFactory = Callable[[str, int], Callable[[int], Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadInfo:
+    """What staff say about a document as they add it; empty fields are filled from the PDF."""
+
+    title: str = ""
+    kind: str = ""
+    date: str = ""  # the date the document is accurate to
+    uploaded_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,8 @@ class FileResult:
     reason: str = ""
     pages: int = 0
     chunks: int = 0
+    source_file: str = ""  # the document's name in the library
+    flags: int = 0  # instruction-like or hidden passages flagged for review
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,58 +85,111 @@ class IngestPipeline:
         return f"{sha256[:16]}-{tag}"
 
     def run(
-        self, paths: Sequence[Path], progress: ProgressFactory | None = None
+        self,
+        paths: Sequence[Path],
+        progress: ProgressFactory | None = None,
+        info: UploadInfo | None = None,
     ) -> list[FileResult]:
+        """Add files and folders; a file named like a document in the library replaces it (the
+        old version is kept as superseded)."""
         self.library.recover()
         files, results = discover(paths)
         with self.library.batch():
             for path in files:
-                results.append(self.ingest_file(path, progress=progress))
+                results.append(self.ingest_file(path, progress=progress, info=info))
         return results
 
     def ingest_file(
-        self, path: Path, source_file: str | None = None, progress: ProgressFactory | None = None
+        self,
+        path: Path,
+        source_file: str | None = None,
+        progress: ProgressFactory | None = None,
+        info: UploadInfo | None = None,
+        replaces: str | None = None,
     ) -> FileResult:
+        """Add one file. `source_file` names it in the library (default: its file name);
+        `replaces` names the document it is a new version of, whatever the file is called."""
         shown = str(path)
+        if replaces is not None and self.library.find(replaces) is None:
+            return FileResult(
+                shown, "refused", f"there is no document called {replaces!r} to replace"
+            )
         try:
+            if info is not None and info.kind and info.kind not in KINDS:
+                raise RefusedFile(shown, f"the kind must be one of: {', '.join(KINDS)}")
+            if info is not None and info.date:
+                check_date(info.date)
             loaded = self.loader.load(path, source_file)
         except RefusedFile as exc:
             return FileResult(shown, "refused", exc.reason)
-        return self.ingest_loaded(loaded, shown, progress)
+        except ValueError as exc:
+            return FileResult(shown, "refused", str(exc))
+        return self.ingest_loaded(loaded, shown, progress, info, replaces)
 
     def ingest_loaded(
-        self, loaded: LoadedPdf, shown: str, progress: ProgressFactory | None = None
+        self,
+        loaded: LoadedPdf,
+        shown: str,
+        progress: ProgressFactory | None = None,
+        info: UploadInfo | None = None,
+        replaces: str | None = None,
     ) -> FileResult:
+        info = info or UploadInfo()
+        name = replaces or loaded.source_file
         sha = hashlib.sha256(loaded.data).hexdigest()
         version = self.version_of(sha)
         pages = len(loaded.pages)
-        current = self.library.find(loaded.source_file)
+        current = self.library.find(name)
         if current is not None and current.version == version:
-            return FileResult(shown, "unchanged", "already in the library", pages, current.chunks)
+            return FileResult(
+                shown, "unchanged", "already in the library", pages, current.chunks, name
+            )
         twin = self.library.find_by_sha(sha)
-        if twin is not None and twin.source_file != loaded.source_file:
+        if twin is not None and twin.source_file != name:
+            earlier = "" if twin.current else "an earlier, superseded version of "
             return FileResult(
                 shown,
                 "unchanged",
-                f"same content as {twin.source_file}, already in the library",
+                f"same content as {earlier}{twin.source_file}, already in the library",
                 pages,
                 twin.chunks,
+                twin.source_file,
             )
-        chunks = self.chunker.chunk(loaded.pages, loaded.layouts, version, loaded.kind)
+        suggested = loaded.suggested
+        # a new version keeps its document's title and kind unless staff give new ones
+        found_title = suggested.title if suggested and suggested.title else loaded.title
+        title = info.title.strip() or (current.title if current else found_title)
+        found_kind = current.kind if current else (suggested.kind if suggested else "")
+        kind = info.kind or found_kind or "other"
+        date = info.date.strip() or (suggested.date if suggested else "")
+        pages_named = tuple(replace(p, source_file=name, document=title) for p in loaded.pages)
+        chunks = self.chunker.chunk(pages_named, loaded.layouts, version, kind)
         if not chunks:
             return FileResult(shown, "refused", "no text could be extracted from any page", pages)
-        tick = progress(loaded.source_file, len(chunks)) if progress else None
+        flags = find_flags(pages_named, loaded.hidden)
+        tick = progress(name, len(chunks)) if progress else None
         vectors = self.embedder.encode([c.context_text() for c in chunks], progress=tick)
         record = DocumentRecord(
-            source_file=loaded.source_file,
-            title=loaded.title,
-            kind=loaded.kind,
+            source_file=name,
+            title=title,
+            kind=kind,
             sha256=sha,
             version=version,
             pages=pages,
             chunks=len(chunks),
             added_at=now_iso(),
             pipeline=self.fingerprint,
+            date=date,
+            uploaded_by=info.uploaded_by,
+            original_name=loaded.source_file if loaded.source_file != name else "",
+            flags=tuple(f.to_dict() for f in flags),
         )
-        old = self.library.commit(record, loaded.pages, chunks, vectors, loaded.data)
-        return FileResult(shown, "replaced" if old else "added", "", pages, len(chunks))
+        old = self.library.commit(record, pages_named, chunks, vectors, loaded.data)
+        if old is None:
+            return FileResult(shown, "added", "", pages, len(chunks), name, len(flags))
+        reason = (
+            "re-indexed with the current ingest pipeline"
+            if old.sha256 == sha
+            else "new version; the earlier one is kept as superseded"
+        )
+        return FileResult(shown, "replaced", reason, pages, len(chunks), name, len(flags))

@@ -1,21 +1,27 @@
 """The Ask tab: an officer asks, reads the cited answer, and opens any source page."""
 
-from __future__ import annotations
-
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.errors import GuideError
 from assistant.guide import Guide
 from assistant.retrieval import SearchFilters
 from assistant.types import Answer
+from assistant.ui.access import Gate, User
 from assistant.ui.render import answer_as_markdown, citation_label, md_escape, page_with_quote
 
 
 class ChatTab:
-    def __init__(self, guide: Guide) -> None:
+    def __init__(
+        self,
+        guide: Guide,
+        gate: Gate,
+        record: Callable[[User, str, str], None] | None = None,
+    ) -> None:
         self.guide = guide
+        self.gate = gate
+        self.record = record  # audits each question asked
 
     @staticmethod
     def check(question: str) -> str:
@@ -76,7 +82,8 @@ class ChatTab:
         )
         return link + page_with_quote(page, citation["quote"])
 
-    def build(self) -> None:
+    def build(self) -> dict[str, Any]:
+        """Lay out the tab; returns the components the app refreshes on load."""
         import gradio as gr
 
         chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
@@ -117,10 +124,12 @@ class ChatTab:
             earlier: list[str],
             docs: list[str] | None,
             doc_kinds: list[str] | None,
+            request: gr.Request,
         ) -> Iterator[tuple]:
             asked = [*messages, {"role": "user", "content": text}]
             answer: Answer | None = None
             try:
+                user = self.gate.require(request, "ask")
                 drafted = ""
                 for piece in self.stream(text, earlier, docs, doc_kinds):
                     if isinstance(piece, Answer):
@@ -136,6 +145,8 @@ class ChatTab:
                 return
             if answer is None:
                 return
+            if self.record is not None:
+                self.record(user, text, answer.status.value)
             final = [*asked, {"role": "assistant", "content": answer_as_markdown(answer)}]
             choices = [f"[{c.n}] {citation_label(c)}" for c in answer.citations]
             yield (
@@ -155,8 +166,18 @@ class ChatTab:
                 outputs,
                 api_visibility="private",
             )
+
+        def on_source(
+            choice: str | None, answer: dict[str, Any] | None, request: gr.Request
+        ) -> str:
+            try:
+                self.gate.require(request, "ask")
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+            return self.open_source(choice, answer)
+
         source_pick.change(
-            self.open_source, [source_pick, last_answer], source_view, api_visibility="private"
+            on_source, [source_pick, last_answer], source_view, api_visibility="private"
         )
         new_chat.click(
             lambda: ([], "", gr.update(choices=[], value=None), [], None, ""),
@@ -164,6 +185,7 @@ class ChatTab:
             outputs,
             api_visibility="private",
         )
+        return {"documents": pick_docs, "kinds": pick_kinds, "question": question}
 
 
 def _filters(documents: list[str] | None, kinds: list[str] | None) -> SearchFilters:

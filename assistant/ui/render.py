@@ -21,7 +21,8 @@ def md_escape(text: str) -> str:
 def citation_label(c: Citation) -> str:
     where = f"p. {c.page_label}" + (f" (PDF page {c.page})" if c.page_label != str(c.page) else "")
     para = f", para. {c.paragraph}" if c.paragraph else ""
-    return f"{c.document}, {where}{para}"
+    old = f" [{c.superseded}]" if c.superseded else ""
+    return f"{c.document}, {where}{para}{old}"
 
 
 def answer_as_text(answer: Answer) -> str:

@@ -92,9 +92,14 @@ def test_reingest_unchanged_adds_nothing_and_changed_file_replaces(
     )
     (result,) = pipeline.run([doc])
     assert (result.status, result.pages) == ("replaced", 2)
-    store = pipeline.library.store
-    assert store.count([old_version]) == 0
-    assert store.count() == sum(d.chunks for d in pipeline.library.documents())
+    assert "superseded" in result.reason
+    library = pipeline.library
+    old = library.find_version(old_version)
+    assert old is not None and old.status == "superseded"
+    assert library.find("policy.pdf").version != old_version
+    store = library.store
+    assert store.count([old_version]) == old.chunks  # kept, marked superseded
+    assert store.count() == sum(d.chunks for d in library.records())
 
 
 def test_cli_ingest_json_contract_and_refusal_leaves_index_unchanged(library_copy, tmp_path):
@@ -107,7 +112,7 @@ def test_cli_ingest_json_contract_and_refusal_leaves_index_unchanged(library_cop
     assert run.returncode == 1, run.stderr
     files = json.loads(run.stdout)["files"]
     by_path = {Path(f["path"]).name: f for f in files}
-    assert set(by_path["broken.pdf"]) == {"path", "status", "reason", "pages", "chunks"}
+    assert {"path", "status", "reason", "pages", "chunks"} <= set(by_path["broken.pdf"])
     assert by_path["broken.pdf"]["status"] == "refused"
     assert "damaged" in by_path["broken.pdf"]["reason"]
     assert by_path[good.name]["status"] == "unchanged"

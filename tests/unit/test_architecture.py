@@ -46,3 +46,15 @@ def test_cli_help_and_core_imports_do_not_load_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_gradio_handlers_have_real_type_hints():
+    """Gradio finds `request: gr.Request` by evaluating type hints; with postponed annotations
+    (and gradio imported inside a function) it silently passes None, and role checks fail."""
+    offenders = [
+        path.name
+        for path in (ROOT / "assistant" / "ui").glob("*.py")
+        if "request: gr.Request" in (text := path.read_text(encoding="utf-8"))
+        and "\nfrom __future__ import annotations\n" in text
+    ]
+    assert offenders == []

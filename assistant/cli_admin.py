@@ -1,0 +1,185 @@
+"""`guide users` and `guide audit`: manage accounts and read the audit log from the command line.
+
+Whoever runs these can already read and write the data folder, so they act as an admin; every
+change is recorded in the audit log as `cli:<os user>`. Registered on the `guide` group at the
+bottom of cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.accounts import AccountStore, Role
+from assistant.audit import AuditAction, AuditLog
+from assistant.cli_support import cli_user, data_dir_option, human_errors, make_settings
+from assistant.config import Settings
+from assistant.errors import GuideError
+
+ROLE_CHOICE = click.Choice([r.value for r in Role], case_sensitive=False)
+password_stdin_option = click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
+
+
+def read_password(from_stdin: bool, prompt: str = "Password") -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise GuideError("No password on standard input: pass it as the first line.")
+        return password
+    value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@contextmanager
+def audited(settings: Settings, action: AuditAction, what: dict[str, Any]) -> Iterator[None]:
+    """Record the change on success as "ok", or a refused change with its reason."""
+    log = AuditLog.from_settings(settings)
+    try:
+        yield
+    except GuideError as exc:
+        log.record(cli_user(), action, what, f"refused: {exc}", role=Role.ADMIN)
+        raise
+    log.record(cli_user(), action, what, "ok", role=Role.ADMIN)
+
+
+# -- users ------------------------------------------------------------------------------------
+@click.group()
+def users() -> None:
+    """Add, list and remove the accounts that sign in to the app.
+
+    With no accounts the app runs in local single-user mode; once any exists, everyone signs
+    in. Add an admin first.
+    """
+
+
+@users.command(name="add")
+@click.argument("name")
+@click.option("--role", required=True, type=ROLE_CHOICE, help="What the account may do.")
+@password_stdin_option
+@data_dir_option
+@human_errors
+def users_add(name: str, role: str, password_stdin: bool, data_dir: Path | None) -> None:
+    """Add an account NAME with a role (officer, staff, evaluator, admin)."""
+    settings = make_settings(data_dir)
+    store = AccountStore.from_settings(settings)
+    password = read_password(password_stdin)
+    with audited(settings, AuditAction.USER_ADD, {"name": name, "role": role.lower()}):
+        account = store.add(name, Role(role.lower()), password)
+    click.echo(f"Added {account.name} ({account.role}).")
+
+
+@users.command(name="list")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+@human_errors
+def users_list(data_dir: Path | None, as_json: bool) -> None:
+    """List the accounts and their roles (never their password hashes)."""
+    store = AccountStore.from_settings(make_settings(data_dir))
+    rows = [
+        {"name": a.name, "role": str(a.role), "created_at": a.created_at} for a in store.accounts()
+    ]
+    if as_json:
+        source = "GUIDE_ACCOUNTS_JSON" if store.read_only else str(store.path)
+        click.echo(json.dumps({"source": source, "accounts": rows}, indent=2))
+        return
+    if not rows:
+        click.echo(
+            "No accounts: the app runs in local single-user mode. "
+            "Add an admin with `guide users add NAME --role admin`."
+        )
+        return
+    for row in rows:
+        click.echo(f"{row['name']}  |  {row['role']}  |  added {row['created_at'] or '-'}")
+    if store.read_only:
+        click.echo("\nThese accounts come from GUIDE_ACCOUNTS_JSON and are read-only.")
+
+
+@users.command(name="remove")
+@click.argument("name")
+@data_dir_option
+@human_errors
+def users_remove(name: str, data_dir: Path | None) -> None:
+    """Remove the account NAME."""
+    settings = make_settings(data_dir)
+    store = AccountStore.from_settings(settings)
+    with audited(settings, AuditAction.USER_REMOVE, {"name": name}):
+        store.remove(name)
+    click.echo(f"Removed {name}.")
+    if not store.enabled():
+        click.echo("No accounts remain: the app now runs in local single-user mode.")
+
+
+@users.command(name="set-role")
+@click.argument("name")
+@click.argument("role", type=ROLE_CHOICE)
+@data_dir_option
+@human_errors
+def users_set_role(name: str, role: str, data_dir: Path | None) -> None:
+    """Give the account NAME a new ROLE."""
+    settings = make_settings(data_dir)
+    store = AccountStore.from_settings(settings)
+    with audited(settings, AuditAction.USER_ROLE, {"name": name, "role": role.lower()}):
+        account = store.set_role(name, Role(role.lower()))
+    click.echo(f"{account.name} is now {account.role}.")
+
+
+@users.command(name="passwd")
+@click.argument("name")
+@password_stdin_option
+@data_dir_option
+@human_errors
+def users_passwd(name: str, password_stdin: bool, data_dir: Path | None) -> None:
+    """Set a new password for the account NAME."""
+    settings = make_settings(data_dir)
+    store = AccountStore.from_settings(settings)
+    password = read_password(password_stdin, prompt="New password")
+    with audited(settings, AuditAction.USER_PASSWORD, {"name": name}):
+        store.set_password(name, password)
+    click.echo(f"Password changed for {name}.")
+
+
+# -- audit ------------------------------------------------------------------------------------
+def format_entry(entry: dict[str, Any]) -> str:
+    """One line: time, who (role), action, what, result."""
+    what = entry.get("what")
+    if isinstance(what, dict):
+        what = " ".join(f"{k}={v}" for k, v in what.items())
+    who = entry.get("who", "?")
+    if entry.get("role"):
+        who = f"{who} ({entry['role']})"
+    at, action, result = entry.get("at", "?"), entry.get("action", "?"), entry.get("result", "")
+    return f"{at}  {who}  {action}  {what or '-'}  -> {result}"
+
+
+@click.command()
+@data_dir_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--action", type=click.Choice([a.value for a in AuditAction]), default=None)
+@click.option("--who", default=None, help="Only this account (or cli:<user>, local).")
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@human_errors
+def audit(
+    data_dir: Path | None, limit: int, action: str | None, who: str | None, as_json: bool
+) -> None:
+    """Show the audit log, newest first."""
+    entries = AuditLog.from_settings(make_settings(data_dir)).entries(
+        limit=limit, action=action, who=who
+    )
+    if as_json:
+        click.echo(json.dumps({"entries": entries}, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        click.echo("No audit entries match." if action or who else "The audit log is empty.")
+        return
+    for entry in entries:
+        click.echo(format_entry(entry))

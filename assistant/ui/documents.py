@@ -1,0 +1,358 @@
+"""The Documents tab (staff and admins): upload, replace and remove documents, see every version,
+and review passages flagged at ingest. All changes go through the LibraryDesk, so they follow
+the same rules as `guide ingest` and `guide docs`, and each is audited."""
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import GuideError
+from assistant.library import KINDS, DocumentRecord
+from assistant.ui.access import Gate, User
+
+if TYPE_CHECKING:
+    from ingest.desk import LibraryDesk
+    from ingest.pipeline import FileResult
+
+TABLE_HEADERS = [
+    "Title",
+    "File",
+    "Kind",
+    "Accurate to",
+    "Pages",
+    "Chunks",
+    "Uploaded by",
+    "Uploaded",
+    "Status",
+]
+RESULT_HEADERS = ["File", "Result", "Pages", "Chunks", "Detail"]
+
+
+def status_of(record: DocumentRecord) -> str:
+    status = "current" if record.current else f"superseded {record.superseded_at[:10]}"
+    if record.flags:
+        status += f" - {len(record.flags)} flagged for review"
+    return status
+
+
+def record_row(record: DocumentRecord) -> list[Any]:
+    return [
+        record.title,
+        record.source_file,
+        record.kind,
+        record.date or "-",
+        record.pages,
+        record.chunks,
+        record.uploaded_by or "-",
+        record.added_at.replace("T", " ")[:16],
+        status_of(record),
+    ]
+
+
+def result_row(r: "FileResult") -> list[Any]:
+    detail = r.reason + (f" ({r.flags} passages flagged for review)" if r.flags else "")
+    return [Path(r.path).name, r.status, r.pages, r.chunks, detail]
+
+
+def details_markdown(history: Sequence[DocumentRecord]) -> str:
+    """A document's versions and the passages flagged in its current version (escaped: text from
+    a document is shown, never interpreted)."""
+    if not history:
+        return ""
+    current = history[0]
+    lines = [f"#### {html.escape(current.title)}", "", "| Version | Status | Added | By |"]
+    lines.append("|---|---|---|---|")
+    for r in history:
+        lines.append(
+            f"| `{r.version}` | {status_of(r)} | {r.added_at[:16]} | "
+            f"{html.escape(r.uploaded_by or '-')} |"
+        )
+    if current.flags:
+        lines += [
+            "",
+            f"**{len(current.flags)} passages flagged for review.** They stay in the library as "
+            "text only: the assistant never follows them, never quotes instruction-like text, and "
+            "hidden text is not indexed.",
+            "",
+        ]
+        for flag in current.flags:
+            kind = "hidden text" if flag.get("kind") == "hidden" else "reads as instructions"
+            where = f"page {html.escape(str(flag.get('page_label', flag.get('page', '?'))))}"
+            lines.append(
+                f"- {where}, {kind}: <code>{html.escape(str(flag.get('text', '')))}</code>"
+            )
+    return "\n".join(lines)
+
+
+class DocumentsTab:
+    def __init__(self, desk: "LibraryDesk", gate: Gate) -> None:
+        self.desk = desk
+        self.gate = gate
+
+    @property
+    def library(self) -> Any:
+        return self.desk.library
+
+    # -- actions shared by the tab and the API ------------------------------------------------
+    def listing(self) -> list[dict[str, Any]]:
+        return [{**asdict(r), "flags": list(r.flags)} for r in self.library.records()]
+
+    def rows(self) -> list[list[Any]]:
+        return [record_row(r) for r in self.library.records()]
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(f"{r.title} ({r.source_file})", r.source_file) for r in self.library.documents()]
+
+    def upload(
+        self,
+        user: User,
+        files: Sequence[tuple[str, str | None]],
+        title: str = "",
+        kind: str = "",
+        date: str = "",
+        progress: Callable[[str, int], Callable[[int], Any]] | None = None,
+    ) -> "list[FileResult]":
+        """`files`: (path on this server, name as uploaded) pairs."""
+        from ingest.pipeline import UploadInfo
+
+        if not files:
+            raise GuideError("Choose one or more PDF files to upload first.")
+        return self.desk.upload(
+            [Path(p) for p, _ in files],
+            UploadInfo(title=title or "", kind=kind or "", date=date or ""),
+            who=user.name,
+            role=user.role.value,
+            progress=progress,
+            names=[name or Path(p).name for p, name in files],
+        )
+
+    def replace(
+        self,
+        user: User,
+        source_file: str,
+        file: tuple[str, str | None] | None,
+        title: str = "",
+        kind: str = "",
+        date: str = "",
+        progress: Callable[[str, int], Callable[[int], Any]] | None = None,
+    ) -> "FileResult":
+        from ingest.pipeline import UploadInfo
+
+        if not source_file:
+            raise GuideError("Choose the document to replace first.")
+        if not file:
+            raise GuideError("Choose the PDF of the new version first.")
+        path, name = file
+        return self.desk.replace(
+            source_file,
+            Path(path),
+            UploadInfo(title=title or "", kind=kind or "", date=date or ""),
+            who=user.name,
+            role=user.role.value,
+            progress=progress,
+            name=name or Path(path).name,
+        )
+
+    def remove(self, user: User, source_file: str, version: str | None = None) -> list[str]:
+        if not source_file:
+            raise GuideError("Choose the document to remove first.")
+        gone = self.desk.remove(source_file, version or None, who=user.name, role=user.role.value)
+        return [r.version for r in gone]
+
+    def suggest(self, path: str) -> tuple[str, str, str]:
+        """Title, kind and date to prefill, read from the PDF (empty where nothing is found)."""
+        from ingest.metadata import suggest_file
+
+        try:
+            found = suggest_file(Path(path))
+        except Exception:  # a file that cannot be read is refused, with its reason, on upload
+            return "", "", ""
+        return found.title, found.kind, found.date
+
+    # -- the tab -------------------------------------------------------------------------------
+    def build(self) -> dict[str, Any]:
+        """Lay out the tab; returns the components the app refreshes on load."""
+        import gradio as gr
+
+        gr.Markdown(
+            "Add evidence and guidance as it arrives. Each PDF is checked (a real, readable, "
+            "unprotected PDF with text, within the size and page limits) before anything in the "
+            "library changes. A file named like a document already here becomes its new "
+            "version; the old version is kept, marked superseded."
+        )
+        with gr.Accordion("Upload documents", open=True):
+            files = gr.File(
+                label="PDF files",
+                file_count="multiple",
+                file_types=[".pdf"],
+                elem_id="upload-files",
+            )
+            with gr.Row():
+                title = gr.Textbox(label="Title (one file only)", elem_id="upload-title")
+                kind = gr.Dropdown(
+                    label="Kind", choices=list(KINDS), value=None, elem_id="upload-kind"
+                )
+                date = gr.Textbox(
+                    label="Accurate to (YYYY-MM-DD or YYYY-MM)",
+                    elem_id="upload-date",
+                )
+            upload_button = gr.Button("Upload", variant="primary", elem_id="upload")
+            results = gr.Dataframe(
+                headers=RESULT_HEADERS,
+                label="Results",
+                interactive=False,
+                elem_id="upload-results",
+            )
+        table = gr.Dataframe(
+            headers=TABLE_HEADERS,
+            value=None,
+            label="Library",
+            interactive=False,
+            elem_id="library-table",
+        )
+        with gr.Accordion("Manage a document", open=False):
+            pick = gr.Dropdown(label="Document", choices=[], elem_id="manage-doc")
+            details = gr.Markdown(elem_id="manage-details")
+            with gr.Row():
+                new_version = gr.File(
+                    label="New version (PDF)", file_types=[".pdf"], elem_id="replace-file"
+                )
+                with gr.Column():
+                    replace_button = gr.Button("Replace with this version", elem_id="replace")
+                    confirm = gr.Checkbox(
+                        label="Yes, remove this document and all its versions",
+                        elem_id="remove-confirm",
+                    )
+                    remove_button = gr.Button("Remove", variant="stop", elem_id="remove")
+
+        def refreshed() -> tuple[Any, Any]:
+            return self.rows(), gr.update(choices=self.choices())
+
+        def progress_factory(progress: Any, count: int) -> Callable[[str, int], Any]:
+            seen = {"files": 0}
+
+            def start(name: str, total: int) -> Callable[[int], Any]:
+                seen["files"] += 1
+                done = {"n": 0}
+                label = f"{name} ({seen['files']} of {count}): reading and indexing"
+                progress((0, total), desc=label, unit="passages")
+
+                def tick(n: int) -> None:
+                    done["n"] += n
+                    progress((done["n"], total), desc=label, unit="passages")
+
+                return tick
+
+            return start
+
+        def on_upload(
+            paths: list[str] | None,
+            title_value: str,
+            kind_value: str | None,
+            date_value: str,
+            request: gr.Request,
+            progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's injection idiom)
+        ) -> tuple[Any, ...]:
+            try:
+                user = self.gate.require(request, "manage_documents")
+                chosen = [(p, None) for p in paths or []]
+                found = self.upload(
+                    user,
+                    chosen,
+                    title_value,
+                    kind_value or "",
+                    date_value,
+                    progress_factory(progress, len(chosen)),
+                )
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+            refused = sum(r.status == "refused" for r in found)
+            if refused:
+                gr.Warning(f"{refused} of {len(found)} files were refused; see the reasons.")
+            rows, choices = refreshed()
+            return [result_row(r) for r in found], rows, choices, None
+
+        upload_button.click(
+            on_upload,
+            [files, title, kind, date],
+            [results, table, pick, files],
+            api_visibility="private",
+            concurrency_id="library-writes",
+            concurrency_limit=2,
+        )
+
+        def on_files(paths: list[str] | None, request: gr.Request) -> tuple[Any, Any, Any]:
+            self.gate.require(request, "manage_documents")
+            if not paths or len(paths) != 1:
+                return gr.update(), gr.update(), gr.update()
+            found_title, found_kind, found_date = self.suggest(paths[0])
+            return (
+                found_title or gr.update(),
+                found_kind or gr.update(),
+                found_date or gr.update(),
+            )
+
+        files.upload(on_files, [files], [title, kind, date], api_visibility="private")
+
+        def on_pick(source_file: str | None, request: gr.Request) -> str:
+            self.gate.require(request, "manage_documents")
+            return details_markdown(self.library.history(source_file)) if source_file else ""
+
+        pick.change(on_pick, [pick], [details], api_visibility="private")
+
+        def on_replace(
+            source_file: str | None,
+            path: str | None,
+            request: gr.Request,
+            progress: gr.Progress = gr.Progress(),  # noqa: B008
+        ) -> tuple[Any, ...]:
+            try:
+                user = self.gate.require(request, "manage_documents")
+                result = self.replace(
+                    user,
+                    source_file or "",
+                    (path, None) if path else None,
+                    progress=progress_factory(progress, 1),
+                )
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+            if result.status == "refused":
+                gr.Warning(f"Not replaced: {result.reason}")
+            rows, _ = refreshed()
+            return (
+                [result_row(result)],
+                rows,
+                details_markdown(self.library.history(source_file or "")),
+                None,
+            )
+
+        replace_button.click(
+            on_replace,
+            [pick, new_version],
+            [results, table, details, new_version],
+            api_visibility="private",
+            concurrency_id="library-writes",
+        )
+
+        def on_remove(source_file: str | None, sure: bool, request: gr.Request) -> tuple[Any, ...]:
+            try:
+                user = self.gate.require(request, "manage_documents")
+                if not sure:
+                    raise GuideError("Tick the box to confirm the removal first.")
+                self.remove(user, source_file or "")
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+            gr.Info(f"Removed {source_file}.")
+            rows, choices = refreshed()
+            return rows, gr.update(**{**choices, "value": None}), "", False
+
+        remove_button.click(
+            on_remove,
+            [pick, confirm],
+            [table, pick, details, confirm],
+            api_visibility="private",
+            concurrency_id="library-writes",
+        )
+        return {"table": table, "pick": pick}

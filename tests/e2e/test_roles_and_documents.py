@@ -1,0 +1,268 @@
+"""Sign-in, roles and the staff's document library, through the real app's API (gradio_client)
+and in headless Chromium: every endpoint enforces its role on the server, uploads are
+validated with reasons, replace and remove work, and all of it is in the audit log."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BIN, CORPUS, SAMPLE_DOCS, free_port, start_server, stop, wait_for_http
+from tests.pdfs import blank_pdf, encrypted_pdf, scanned_pdf, text_pdf, truncated_pdf
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+PASSWORDS = {
+    "ada": ("admin", "ada-password-1"),
+    "sam": ("staff", "sam-password-1"),
+    "olu": ("officer", "olu-password-1"),
+    "eve": ("evaluator", "eve-password-1"),
+}
+
+
+@dataclass
+class Served:
+    url: str
+    data_dir: Path
+
+    def client(self, name: str):  # type: ignore[no-untyped-def]
+        from gradio_client import Client
+
+        return Client(self.url, auth=(name, PASSWORDS[name][1]), verbose=False)
+
+
+@pytest.fixture(scope="module")
+def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`guide serve` with four accounts (one per role) over a copy of the sample library."""
+    root = tmp_path_factory.mktemp("roles")
+    data_dir = root / "library"
+    shutil.copytree(sample_library, data_dir)
+    for name, (role, password) in PASSWORDS.items():  # the first account must be an admin
+        made = subprocess.run(
+            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env={**_env(), "GUIDE_DATA_DIR": str(data_dir)},
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+    port = free_port()
+    log = root / "serve.log"
+    args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    proc = start_server(args, log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc, log=log)
+        yield Served(url, data_dir)
+    finally:
+        stop(proc)
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+
+
+def _denied(call) -> str:  # type: ignore[no-untyped-def]
+    """The error message a call raises, or "" if it succeeds."""
+    try:
+        call()
+    except Exception as exc:  # gradio_client's AppError carries the server's message
+        return str(exc)
+    return ""
+
+
+def test_sign_in_is_required_and_checked(served: Served):
+    from gradio_client import Client
+
+    with pytest.raises(Exception, match="credentials were not provided|login"):
+        Client(served.url, verbose=False)
+    with pytest.raises(Exception, match="Could not login"):
+        Client(served.url, auth=("olu", "wrong-password"), verbose=False)
+    request = urllib.request.Request(
+        served.url + "gradio_api/call/documents",
+        data=json.dumps({"data": []}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as raw:
+        urllib.request.urlopen(request, timeout=10)
+    assert raw.value.code in {401, 403}
+    assert served.client("olu").predict(api_name="/whoami")["role"] == "officer"
+
+
+def test_every_endpoint_enforces_its_role_on_the_server(served: Served, tmp_path: Path):
+    from gradio_client import handle_file
+
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("not a pdf")
+    calls = {
+        "/ask": lambda c: c.predict("What is a public service mutual?", api_name="/ask"),
+        "/documents": lambda c: c.predict(api_name="/documents"),
+        "/upload": lambda c: c.predict([handle_file(str(notes))], api_name="/upload"),
+        "/replace": lambda c: c.predict("absent.pdf", handle_file(str(notes)), api_name="/replace"),
+        "/remove": lambda c: c.predict("absent.pdf", api_name="/remove"),
+        "/audit": lambda c: c.predict(api_name="/audit"),
+        "/users": lambda c: c.predict(api_name="/users"),
+        "/add_user": lambda c: c.predict("newbie", "officer", "short", api_name="/add_user"),
+        "/remove_user": lambda c: c.predict("nobody", api_name="/remove_user"),
+    }
+    may = {
+        "/ask": {"officer", "staff", "evaluator", "admin"},
+        "/documents": {"staff", "admin"},
+        "/upload": {"staff", "admin"},
+        "/replace": {"staff", "admin"},
+        "/remove": {"staff", "admin"},
+        "/audit": {"admin"},
+        "/users": {"admin"},
+        "/add_user": {"admin"},
+        "/remove_user": {"admin"},
+    }
+    for name, (role, _) in PASSWORDS.items():
+        client = served.client(name)
+        assert client.predict(api_name="/whoami")["user"] == name
+        for endpoint, call in calls.items():
+            message = _denied(lambda call=call, client=client: call(client))
+            refused_for_role = f"Your role ({role}) cannot" in message
+            assert refused_for_role == (role not in may[endpoint]), (name, endpoint, message)
+
+
+def test_staff_upload_replace_and_remove_through_the_api(served: Served, tmp_path: Path):
+    from gradio_client import handle_file
+
+    staff, officer = served.client("sam"), served.client("olu")
+    v1 = text_pdf(
+        tmp_path / "harbourside.pdf",
+        [
+            "The Harbourside Library Trust was founded in 2011 as a staff mutual with 40 "
+            "staff. It runs the town's four branch libraries under a contract with the council."
+        ],
+        title="Harbourside Library Trust",
+    )
+    added = staff.predict([handle_file(str(v1))], "", "case study", "2012-03", api_name="/upload")
+    assert added["files"][0]["status"] == "added", added
+    twice = staff.predict([handle_file(str(v1))], api_name="/upload")
+    assert twice["files"][0]["status"] == "unchanged"
+
+    v2 = text_pdf(
+        tmp_path / "harbourside-2025.pdf",
+        [
+            "The Harbourside Library Trust now employs 65 staff after merging with the county "
+            "archive service. It runs four branch libraries and the archive."
+        ],
+        title="Harbourside Library Trust",
+    )
+    replaced = staff.predict("harbourside.pdf", handle_file(str(v2)), api_name="/replace")
+    assert replaced["file"]["status"] == "replaced", replaced
+    listed = staff.predict(api_name="/documents")["documents"]
+    versions = {d["status"] for d in listed if d["source_file"] == "harbourside.pdf"}
+    assert versions == {"current", "superseded"}
+    uploader = {d["uploaded_by"] for d in listed if d["source_file"] == "harbourside.pdf"}
+    assert uploader == {"sam"}
+
+    answer = officer.predict(
+        "How many staff does the Harbourside Library Trust employ?", api_name="/ask"
+    )
+    assert answer["citations"] and answer["citations"][0]["superseded"] == ""
+    assert "65 staff" in answer["citations"][0]["quote"]
+
+    removed = staff.predict("harbourside.pdf", api_name="/remove")
+    assert len(removed["removed"]) == 2
+    listed = staff.predict(api_name="/documents")["documents"]
+    assert all(d["source_file"] != "harbourside.pdf" for d in listed)
+
+    entries = served.client("ada").predict(50, "", "sam", api_name="/audit")["entries"]
+    actions = [e["action"] for e in entries]
+    for action in ("upload", "replace", "remove"):
+        assert action in actions
+    asked = served.client("ada").predict(50, "ask", "olu", api_name="/audit")["entries"]
+    assert any("Harbourside" in str(e["what"]) for e in asked)
+    signed = served.client("ada").predict(200, "sign_in", "", api_name="/audit")["entries"]
+    assert {e["who"] for e in signed} >= {"sam", "olu"}
+
+
+def test_bad_files_are_refused_with_reasons_and_change_nothing(served: Served, tmp_path: Path):
+    from gradio_client import handle_file
+
+    good = CORPUS / SAMPLE_DOCS[0]
+    zoo = tmp_path / "zoo"
+    zoo.mkdir()
+    (zoo / "empty.pdf").write_bytes(b"")
+    (zoo / "minutes.pdf").write_text("Minutes of the meeting: not a PDF at all.")
+    shutil.copy(CORPUS / SAMPLE_DOCS[1], zoo / "report.docx")  # a PDF, mislabelled
+    truncated_pdf(zoo / "truncated.pdf", good)
+    encrypted_pdf(zoo / "locked.pdf", text_pdf(tmp_path / "plain.pdf", ["Secret text."]))
+    scanned_pdf(zoo / "scan.pdf")
+    blank_pdf(zoo / "thousand-blank-pages.pdf", 1000)
+    expected = {
+        "empty.pdf": "empty",
+        "minutes.pdf": "not a PDF",
+        "report.docx": "file name is not allowed",
+        "truncated.pdf": "damaged",
+        "locked.pdf": "encrypted",
+        "scan.pdf": "OCR",
+        "thousand-blank-pages.pdf": "OCR",
+    }
+    registry = (served.data_dir / "registry.json").read_bytes()
+    staff = served.client("sam")
+    before = staff.predict(api_name="/documents")
+    found = staff.predict([handle_file(str(zoo / n)) for n in expected], api_name="/upload")
+    reasons = {f["file"]: (f["status"], f["reason"]) for f in found["files"]}
+    for name, words in expected.items():
+        status, reason = reasons[name]
+        assert status == "refused", (name, reason)
+        assert words.lower() in reason.lower(), (name, reason)
+    assert (served.data_dir / "registry.json").read_bytes() == registry
+    assert staff.predict(api_name="/documents") == before
+
+
+def test_staff_and_officer_in_the_browser(served: Served, tmp_path: Path):
+    from playwright.sync_api import expect, sync_playwright
+
+    doc = text_pdf(
+        tmp_path / "riverside-leisure.pdf",
+        ["Riverside Leisure CIC took over the council's three pools in 2016."],
+        title="Riverside Leisure CIC",
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            _sign_in(page, served.url, "sam")
+            expect(page.locator("#whoami")).to_contain_text("sam", timeout=30_000)
+            page.get_by_role("tab", name="Documents").click()
+            page.locator("#upload-files input[type=file]").set_input_files(str(doc))
+            expect(page.locator("#upload-title input, #upload-title textarea")).to_have_value(
+                "Riverside Leisure CIC", timeout=30_000
+            )
+            page.locator("#upload").click()
+            expect(page.locator("#upload-results")).to_contain_text("added", timeout=120_000)
+            expect(page.locator("#library-table")).to_contain_text("riverside-leisure.pdf")
+            page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
+
+            officer = browser.new_page()
+            _sign_in(officer, served.url, "olu")
+            expect(officer.locator("#whoami")).to_contain_text("olu", timeout=30_000)
+            expect(officer.get_by_role("tab", name="Ask")).to_be_visible()
+            assert officer.get_by_role("tab", name="Documents").count() == 0
+            assert officer.get_by_role("tab", name="Admin").count() == 0
+        finally:
+            browser.close()
+
+
+def _sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(PASSWORDS[name][1])
+    page.get_by_role("button", name="Login").click()
