@@ -8,7 +8,7 @@ steps serve streaming (`stream_answer`), so a streamed answer is verified exactl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -139,7 +139,8 @@ class AnswerSteps:
     def refusal(self, p: Prepared) -> Answer | None:
         if p.evidence.sufficient(self.min_relevance, self.min_overlap):
             return None
-        return no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
+        refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
+        return replace(refused, evidence=_signals(p.evidence))
 
     def finish(self, p: Prepared, draft: Draft, notice: str = "") -> Answer:
         text, citations, all_ok = render(draft, self.verifier, self.version_note)
@@ -150,7 +151,7 @@ class AnswerSteps:
             notice = UNCHECKABLE
         if draft.abstained or not citations:
             answer = no_answer(p.question, p.query.display(), p.hits)
-            return Answer(**{**_fields(answer), "notice": notice})
+            return replace(answer, notice=notice, evidence=_signals(p.evidence))
         return Answer(
             question=p.question,
             text=text,
@@ -159,11 +160,16 @@ class AnswerSteps:
             retrieved=tuple(p.hits),
             search_query=p.query.display(),
             notice=notice,
+            evidence=_signals(p.evidence),
         )
 
 
-def _fields(answer: Answer) -> dict[str, Any]:
-    return {name: getattr(answer, name) for name in answer.__dataclass_fields__}
+def _signals(evidence: Evidence) -> dict[str, float]:
+    return {
+        "relevance": round(evidence.relevance, 4),
+        "coverage": round(evidence.coverage, 4),
+        "missing": float(len(evidence.missing)),
+    }
 
 
 def build_chain(

@@ -125,6 +125,9 @@ class Answer:
     search_query: str = ""  # the question as retrieval saw it (follow-ups are rewritten)
     suggestions: tuple[str, ...] = field(default_factory=tuple)
     notice: str = ""  # e.g. that the language model failed and the answer is extractive
+    # the abstention signals the answer was judged on: best passage similarity ("relevance"),
+    # key-term coverage ("coverage"), and how many of the question's names/figures were missing
+    evidence: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,4 +147,5 @@ class Answer:
             ],
             "search_query": self.search_query,
             "notice": self.notice,
+            "evidence": dict(self.evidence),
         }
