@@ -140,3 +140,70 @@ def key_fact_recall(answer: str, reference: str) -> float | None:
     flat = _MARKER.sub(" ", answer).replace(",", "").lower()
     found = sum(1 for f in facts if re.search(rf"(?<![\w.]){re.escape(f)}(?![\w]|\.\d)", flat))
     return found / len(facts)
+
+
+# -- citations against gold pages --------------------------------------------------------------
+def citation_page_precision(cited: Iterable[PageRef], gold: set[PageRef]) -> float | None:
+    """Share of the distinct pages an answer cites that are gold pages: |cited & gold| / |cited|.
+    None when nothing is cited (precision is undefined; the item is left out of the mean)."""
+    pages = set(cited)
+    if not pages:
+        return None
+    return len(pages & gold) / len(pages)
+
+
+def citation_page_recall(cited: Iterable[PageRef], gold: set[PageRef]) -> float | None:
+    """Share of the gold pages that the answer cites: |cited & gold| / |gold|, 0.0 when it cites
+    nothing. None when there are no gold pages (an unanswerable question)."""
+    if not gold:
+        return None
+    return len(set(cited) & gold) / len(gold)
+
+
+# -- uncertainty ----------------------------------------------------------------------------------
+Interval = tuple[float, float]
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 0
+
+
+def finite(values: Iterable[float | None]) -> list[float]:
+    """The values that are numbers: None and NaN dropped."""
+    return [float(v) for v in values if v is not None and not math.isnan(v)]
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> Interval | None:
+    """Wilson score interval for a proportion: unlike the normal approximation it stays inside
+    [0, 1] and is sensible at 0/n and n/n, which small per-type groups often are.
+    None when there are no trials.
+
+        >>> wilson_interval(8, 10)  # (0.490..., 0.943...)
+    """
+    if trials <= 0:
+        return None
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(successes), int(trials)).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return (float(ci.low), float(ci.high))
+
+
+def bootstrap_interval(
+    values: Iterable[float | None],
+    confidence: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Interval | None:
+    """Percentile-bootstrap interval for the mean of per-item scores (MRR, nDCG, F1...), whose
+    distribution is far from normal. The seed is fixed, so a run's report is reproducible.
+    None and NaN values are dropped; None when nothing is left."""
+    import numpy as np
+
+    data = np.asarray(finite(values), dtype=float)
+    if data.size == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return (float(low), float(high))
