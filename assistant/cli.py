@@ -188,25 +188,88 @@ def eval_group() -> None:
     help="JSONL test set (repeatable).",
 )
 @data_dir_option
-@click.option("--json", "as_json", is_flag=True, help="Print the metrics and items as JSON.")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Build a fresh temporary library from this folder of PDFs and evaluate that instead.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the HTML report (index.html) and its JSON (report.json) to this folder.",
+)
+@click.option(
+    "--compare",
+    "previous",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="An earlier run's report folder or JSON: say what got better or worse.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole run as JSON.")
 @human_errors
-def eval_run(testsets: tuple[Path, ...], data_dir: Path | None, as_json: bool) -> None:
-    """Score retrieval, citations and abstention on a test set."""
+def eval_run(
+    testsets: tuple[Path, ...],
+    data_dir: Path | None,
+    corpus: Path | None,
+    report_dir: Path | None,
+    previous: Path | None,
+    as_json: bool,
+) -> None:
+    """Score retrieval, citations, answers, abstention and latency on test sets; the run is kept
+    in the library's run store (see the Evaluate tab) and can be written as an HTML report."""
+    from contextlib import nullcontext
+
     from tqdm import tqdm
 
+    from assistant.audit import AuditAction, AuditLog
     from assistant.guide import Guide
-    from eval.report import format_summary
-    from eval.runner import run_testset
+    from eval.compare import compare, load_run
+    from eval.html_report import write_report
+    from eval.report import format_summary_dict
+    from eval.runs import dump
+    from eval.service import evaluate, fresh_library, store
     from eval.testset import load_testsets
 
-    items = load_testsets(testsets)
-    guide = Guide(make_settings(data_dir))
-    with tqdm(total=len(items), desc="questions", file=sys.stderr, disable=as_json) as bar:
-        result = run_testset(guide, items, progress=lambda: bar.update(1))
+    settings = make_settings(data_dir)
+    count = len(load_testsets(testsets))  # a bad test set fails here, before any work
+    earlier = load_run(previous) if previous else None
+    progress, bars = progress_bars(as_json)
+    building = fresh_library(corpus, settings, progress) if corpus else nullcontext(None)
+    with building as built:
+        if built is not None:
+            temporary, results = built
+            refused = [r for r in results if r.status == "refused"]
+            for r in refused:
+                click.echo(f"refused  {r.path}  ({r.reason})", err=True)
+            guide = Guide(temporary)
+        else:
+            guide = Guide(settings)
+        with tqdm(total=count, desc="questions", file=sys.stderr, disable=as_json) as bar:
+            run = evaluate(
+                guide, testsets, progress=lambda: bar.update(1), who=cli_user(), corpus=corpus
+            )
+    for b in bars:
+        b.close()
+    comparison = compare(run, earlier) if earlier else None
+    kept = store(settings).save(run, comparison)
+    if report_dir is not None:
+        write_report(run, report_dir, comparison)
+    AuditLog.from_settings(settings).record(
+        cli_user(),
+        AuditAction.EVAL_RUN,
+        {"testsets": [t.name for t in testsets], "run": kept.name},
+        f"{run['summary'].get('questions', 0)} questions",
+    )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(format_summary(result))
+        click.echo(dump({**run, **({"comparison": comparison} if comparison else {})}))
+        return
+    click.echo(format_summary_dict(run, comparison))
+    click.echo(f"\nRun {kept.name} kept in {kept.parent}.")
+    if report_dir is not None:
+        click.echo(f"Report: {report_dir / 'index.html'}")
 
 
 # -- docs -------------------------------------------------------------------------------------

@@ -1,19 +1,28 @@
-"""Human-readable views of an evaluation result."""
+"""Plain-text views of an evaluation run, for the terminal and CI logs."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from eval.runner import EvalResult
 
 ROWS = [
+    ("Overall", ["pass_rate"]),
     ("Retrieval (page level, answerable questions)", ["hit@1", "hit@5", "mrr", "ndcg@10"]),
-    ("Retrieval (document level)", ["doc_hit@1", "doc_mrr"]),
+    ("Retrieval (document level)", ["doc_hit@1", "doc_hit@5", "doc_mrr"]),
+    (
+        "Citations",
+        [
+            "answers_citing_gold",
+            "citation_page_precision",
+            "citation_page_recall",
+            "citations_verified",
+        ],
+    ),
     (
         "Answers",
         [
-            "answers_citing_gold",
-            "citations_verified",
             "answer_token_f1",
             "key_fact_recall",
             "share_answered",
@@ -24,25 +33,159 @@ ROWS = [
     ("Abstention", ["abstention_accuracy", "false_refusal_rate"]),
     ("Latency", ["latency_p50_ms", "latency_p95_ms"]),
 ]
+TYPE_COLUMNS = ["hit@5", "mrr", "answers_citing_gold", "abstention_accuracy", "pass_rate"]
+HEADLINE = [
+    "pass_rate",
+    "hit@5",
+    "mrr",
+    "answers_citing_gold",
+    "citations_verified",
+    "abstention_accuracy",
+    "false_refusal_rate",
+    "latency_p95_ms",
+]
 
 
-def _fmt(value: float) -> str:
-    if isinstance(value, float) and math.isnan(value):
+def fmt(value: Any, metric: str = "") -> str:
+    """3 decimals for rates and scores, whole milliseconds for latencies, n/a for no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if metric.endswith("_ms"):
+        return f"{value:.0f} ms"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def format_summary(result: EvalResult) -> str:
-    s = result.summary
-    lines = [
-        f"{s['questions']} questions: {s['answerable']} answerable, "
-        f"{s['unanswerable']} unanswerable"
-    ]
+def fmt_interval(interval: Any) -> str:
+    if not interval or any(v is None for v in interval):
+        return ""
+    return f"[{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+def fmt_delta(delta: Any, metric: str = "") -> str:
+    if delta is None:
+        return ""
+    if metric.endswith("_ms"):
+        return f"{delta:+.0f} ms"
+    return f"{delta:+.3f}"
+
+
+def _run_header(run: dict[str, Any]) -> list[str]:
+    meta = run.get("run") or {}
+    lines = []
+    if meta:
+        lines.append(
+            f"Run {meta.get('id', '?')}"
+            + (f", {meta['started_at']}" if meta.get("started_at") else "")
+        )
+        testsets = meta.get("testsets") or []
+        if testsets:
+            names = [t.get("name") or t.get("path") if isinstance(t, dict) else t for t in testsets]
+            lines.append("Test sets: " + ", ".join(str(n) for n in names))
+        library = meta.get("library") or {}
+        if isinstance(library, dict) and library:
+            lines.append(
+                "Library: "
+                + ", ".join(
+                    f"{v} {k}" for k, v in library.items() if not isinstance(v, (dict, list))
+                )
+            )
+    s = run.get("summary") or {}
+    lines.append(
+        f"{s.get('questions', 0)} questions: {s.get('answerable', 0)} answerable, "
+        f"{s.get('unanswerable', 0)} unanswerable"
+    )
+    return lines
+
+
+def _metric_lines(summary: dict[str, Any], intervals: dict[str, Any]) -> list[str]:
+    lines = []
     for title, keys in ROWS:
+        present = [k for k in keys if k in summary]
+        if not present:
+            continue
         lines.append(f"\n{title}")
-        lines.extend(f"  {key:<22} {_fmt(s[key])}" for key in keys)
-    misses = [r for r in result.items if r.answerable and (r.rank is None or r.rank > 5)]
-    if misses:
-        lines.append(f"\nAnswerable questions with no gold page in the top 5 ({len(misses)}):")
-        lines.extend(f"  {r.id}: {r.question}" for r in misses[:15])
+        for key in present:
+            ci = fmt_interval(intervals.get(key))
+            lines.append(f"  {key:<24} {fmt(summary[key], key):>8}  {ci}".rstrip())
+    return lines
+
+
+def _type_lines(by_type: dict[str, Any]) -> list[str]:
+    if not by_type:
+        return []
+    lines = [
+        "\nBy question type",
+        f"  {'type':<14} {'n':>4}  " + "  ".join(f"{c:>10}" for c in _short(TYPE_COLUMNS)),
+    ]
+    for qtype, group in by_type.items():
+        s = group.get("summary") or {}
+        cells = "  ".join(f"{fmt(s.get(c)):>10}" for c in TYPE_COLUMNS)
+        lines.append(f"  {qtype:<14} {group.get('count', 0):>4}  {cells}")
+    return lines
+
+
+def _short(names: list[str]) -> list[str]:
+    aliases = {"answers_citing_gold": "cites gold", "abstention_accuracy": "abstention"}
+    return [aliases.get(n, n) for n in names]
+
+
+def _comparison_lines(comparison: dict[str, Any]) -> list[str]:
+    previous = comparison.get("previous") or "the earlier run"
+    lines = [f"\nCompared with {previous}"]
+    lines.extend(f"  note: {n}" for n in comparison.get("notes") or [])
+    changes = comparison.get("metrics") or {}
+    for label, direction in (("Better", "better"), ("Worse", "worse")):
+        moved = [(m, c) for m, c in changes.items() if c.get("direction") == direction]
+        lines.append(f"  {label}:" + ("" if moved else " none"))
+        lines.extend(
+            f"    {m:<24} {fmt(c['before'], m):>8} -> {fmt(c['after'], m):>8}  "
+            f"({fmt_delta(c['delta'], m)})"
+            for m, c in moved
+        )
+    counts = comparison.get("counts") or {}
+    lines.append(
+        f"  Questions: {counts.get('newly_failing', 0)} newly failing, "
+        f"{counts.get('newly_passing', 0)} newly passing, "
+        f"{counts.get('changed_answers', 0)} answers changed"
+    )
+    items = comparison.get("items") or {}
+    for key, label in (("newly_failing", "Newly failing"), ("newly_passing", "Newly passing")):
+        listed = items.get(key) or []
+        if listed:
+            lines.append(f"  {label}:")
+            lines.extend(
+                f"    {i['id']}: {i.get('question', '')}"
+                + (f"  ({i['failure']})" if i.get("failure") else "")
+                for i in listed[:15]
+            )
+            if len(listed) > 15:
+                lines.append(f"    ... and {len(listed) - 15} more")
+    return lines
+
+
+def format_summary_dict(run: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
+    """The run as text: its metadata when present, every metric with its 95% interval, a
+    per-type table, the failing questions, and what changed against an earlier run."""
+    summary = run.get("summary") or {}
+    intervals = run.get("intervals") or {}
+    lines = _run_header(run)
+    lines.extend(_metric_lines(summary, intervals))
+    lines.extend(_type_lines(run.get("by_type") or {}))
+    failing = [i for i in run.get("items") or [] if not i.get("passed", True)]
+    if failing:
+        lines.append(f"\nFailing questions ({len(failing)}):")
+        lines.extend(
+            f"  {i['id']}: {i.get('failure', '')}  | {i.get('question', '')}" for i in failing[:15]
+        )
+        if len(failing) > 15:
+            lines.append(f"  ... and {len(failing) - 15} more (see the HTML report)")
+    if comparison:
+        lines.extend(_comparison_lines(comparison))
     return "\n".join(lines)
+
+
+def format_summary(result: EvalResult) -> str:
+    """The text summary of a fresh result (see format_summary_dict)."""
+    return format_summary_dict(result.to_dict())

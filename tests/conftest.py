@@ -39,8 +39,10 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def guide_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN / "guide"), *args], capture_output=True, text=True, timeout=300)
+def guide_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "guide"), *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def free_port() -> int:

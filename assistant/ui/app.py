@@ -67,12 +67,14 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
     from assistant.ui.admin import AdminTab
     from assistant.ui.chat import ChatTab
     from assistant.ui.documents import DocumentsTab
+    from assistant.ui.evaluate import EvaluateTab
 
     app_state = state or App(guide)
     gate = app_state.gate
     chat = ChatTab(guide, gate, app_state.record_question)
     library_desk = DocumentsTab(app_state.desk, gate)
     admin = AdminTab(gate)
+    evaluate = EvaluateTab(guide, gate)
     with gr.Blocks(title="Mutuals Guide") as app:
         gr.Markdown(
             "## Mutuals Guide\nAnswers on delivering local services through mutuals and "
@@ -84,6 +86,8 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
             chat_parts = chat.build()
         with gr.Tab("Documents", id="documents", visible=False) as docs_tab:
             doc_parts = library_desk.build()
+        with gr.Tab("Evaluate", id="evaluate", visible=False) as eval_tab:
+            eval_parts = evaluate.build()
         with gr.Tab("Admin", id="admin", visible=False) as admin_tab:
             admin.build()
 
@@ -91,7 +95,7 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
             try:
                 user = gate.user(request)
             except GuideError as exc:
-                return (f"**{exc}**", *(gr.update(visible=False),) * 3, *(gr.update(),) * 6)
+                return (f"**{exc}**", *(gr.update(visible=False),) * 4, *(gr.update(),) * 11)
             can = [p for p in PERMISSION_NAMES if user.can(p)]
             signed = (
                 f"Signed in as **{user.name}** ({user.role.value}). [Sign out](/logout)"
@@ -99,11 +103,14 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 else "Local single-user mode: no sign-in (see the README to turn it on)."
             )
             docs_ok, admin_ok = user.can("manage_documents"), user.can("manage_users")
+            eval_ok = user.can("run_evaluations")
+            run_ids = [r["id"] for r in evaluate.listing()] if eval_ok else []
             doc_choices, kind_choices = chat.filter_choices()
             return (
                 signed + " You can " + ", ".join(PERMISSION_NAMES[p] for p in can) + ".",
                 gr.update(visible=user.can("ask")),
                 gr.update(visible=docs_ok),
+                gr.update(visible=eval_ok),
                 gr.update(visible=admin_ok),
                 library_desk.rows() if docs_ok else gr.update(),
                 gr.update(choices=library_desk.choices()) if docs_ok else gr.update(),
@@ -111,6 +118,11 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 gr.update(choices=doc_choices),
                 gr.update(choices=kind_choices),
                 gr.update(),
+                evaluate.rows() if eval_ok else gr.update(),
+                gr.update(choices=run_ids) if eval_ok else gr.update(),
+                gr.update(choices=run_ids) if eval_ok else gr.update(),
+                evaluate.library_moved() if eval_ok else gr.update(),
+                gr.update(choices=evaluate.testset_choices()) if eval_ok else gr.update(),
             )
 
         app.load(
@@ -120,6 +132,7 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 whoami,
                 ask_tab,
                 docs_tab,
+                eval_tab,
                 admin_tab,
                 doc_parts["table"],
                 doc_parts["pick"],
@@ -127,6 +140,11 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 chat_parts["documents"],
                 chat_parts["kinds"],
                 chat_parts["question"],
+                eval_parts["runs"],
+                eval_parts["first"],
+                eval_parts["second"],
+                eval_parts["moved"],
+                eval_parts["pick"],
             ],
             api_visibility="private",
         )
@@ -247,6 +265,49 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 raise gr.Error(str(exc)) from exc
             return f"Removed {name}."
 
+        def api_eval_testsets(request: gr.Request) -> dict[str, Any]:
+            """The test sets an evaluator can run: bundled and uploaded."""
+            checked(request, "run_evaluations")
+            return {"testsets": [name for name, _ in evaluate.testset_choices()]}
+
+        def api_eval_run(
+            testsets: list[str], request: gr.Request, compare_with: str = ""
+        ) -> dict[str, Any]:
+            """Run test sets (by name, e.g. "mutuals-guide.jsonl"); optionally compare with an
+            earlier run id. Returns the run (summary, intervals, by_type, items) and comparison."""
+            user = checked(request, "run_evaluations")
+            try:
+                out = evaluate.run(user, testsets, compare_with or None)
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+            out.pop("report", None)  # a server path; the Evaluate tab offers the download
+            return out
+
+        def api_eval_add_testset(file: FileData, request: gr.Request) -> dict[str, Any]:
+            """Add a JSONL test set (checked first; errors name the line and field)."""
+            user = checked(request, "run_evaluations")
+            found = _file(file)
+            if found is None:
+                raise gr.Error("Choose a .jsonl test set to upload.")
+            try:
+                kept = evaluate.add_testset(user, *found)
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+            return {"testset": kept.name}
+
+        def api_eval_runs(request: gr.Request) -> dict[str, Any]:
+            """The kept runs, newest first."""
+            checked(request, "run_evaluations")
+            return {"runs": evaluate.listing()}
+
+        def api_eval_compare(first: str, second: str, request: gr.Request) -> dict[str, Any]:
+            """What changed from run `first` to run `second`."""
+            checked(request, "run_evaluations")
+            try:
+                return {"comparison": evaluate.compare_runs(first, second)["comparison"]}
+            except GuideError as exc:
+                raise gr.Error(str(exc)) from exc
+
         writes = {"concurrency_id": "library-writes", "concurrency_limit": 2}
         gr.api(api_whoami, api_name="whoami")
         gr.api(api_ask, api_name="ask")
@@ -254,6 +315,11 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         gr.api(api_upload, api_name="upload", **writes)
         gr.api(api_replace, api_name="replace", **writes)
         gr.api(api_remove, api_name="remove", **writes)
+        gr.api(api_eval_testsets, api_name="eval_testsets")
+        gr.api(api_eval_run, api_name="eval_run", concurrency_id="evaluations", concurrency_limit=1)
+        gr.api(api_eval_add_testset, api_name="eval_add_testset")
+        gr.api(api_eval_runs, api_name="eval_runs")
+        gr.api(api_eval_compare, api_name="eval_compare")
         gr.api(api_audit, api_name="audit")
         gr.api(api_users, api_name="users")
         gr.api(api_add_user, api_name="add_user")
@@ -279,7 +345,11 @@ def launch(settings: Settings, block: bool = True) -> Any:
         share=False,
         auth=gate.check_password if gate.sign_in_required else None,
         auth_message="Sign in to Mutuals Guide with the account an admin created for you.",
-        allowed_paths=[str(guide.library.files_dir.resolve())],  # the cited PDFs, nothing else
+        # the cited PDFs and the evaluation reports, nothing else
+        allowed_paths=[
+            str(guide.library.files_dir.resolve()),
+            str((settings.data_dir / "eval-runs").resolve()),
+        ],
         prevent_thread_lock=not block,
         show_error=True,
         footer_links=["api"],

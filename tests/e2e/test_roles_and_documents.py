@@ -105,6 +105,8 @@ def test_every_endpoint_enforces_its_role_on_the_server(served: Served, tmp_path
 
     notes = tmp_path / "notes.pdf"
     notes.write_text("not a pdf")
+    bad_set = tmp_path / "broken.jsonl"
+    bad_set.write_text('{"id": "x"}\n')
     calls = {
         "/ask": lambda c: c.predict("What is a public service mutual?", api_name="/ask"),
         "/documents": lambda c: c.predict(api_name="/documents"),
@@ -115,6 +117,13 @@ def test_every_endpoint_enforces_its_role_on_the_server(served: Served, tmp_path
         "/users": lambda c: c.predict(api_name="/users"),
         "/add_user": lambda c: c.predict("newbie", "officer", "short", api_name="/add_user"),
         "/remove_user": lambda c: c.predict("nobody", api_name="/remove_user"),
+        "/eval_testsets": lambda c: c.predict(api_name="/eval_testsets"),
+        "/eval_add_testset": lambda c: c.predict(
+            handle_file(str(bad_set)), api_name="/eval_add_testset"
+        ),
+        "/eval_run": lambda c: c.predict(["absent.jsonl"], api_name="/eval_run"),
+        "/eval_runs": lambda c: c.predict(api_name="/eval_runs"),
+        "/eval_compare": lambda c: c.predict("no-such-run", "nor-this", api_name="/eval_compare"),
     }
     may = {
         "/ask": {"officer", "staff", "evaluator", "admin"},
@@ -126,6 +135,11 @@ def test_every_endpoint_enforces_its_role_on_the_server(served: Served, tmp_path
         "/users": {"admin"},
         "/add_user": {"admin"},
         "/remove_user": {"admin"},
+        "/eval_testsets": {"evaluator", "admin"},
+        "/eval_add_testset": {"evaluator", "admin"},
+        "/eval_run": {"evaluator", "admin"},
+        "/eval_runs": {"evaluator", "admin"},
+        "/eval_compare": {"evaluator", "admin"},
     }
     for name, (role, _) in PASSWORDS.items():
         client = served.client(name)

@@ -64,3 +64,73 @@ def test_key_facts_are_numbers_sums_dates_and_names():
     assert key_fact_recall("Under the Procurement Act 2023 [1] ... regulation 77 [2]", ref) == 0.6
     assert key_fact_recall("anything", "no particulars here at all") is None
     assert key_fact_recall("It costs £2,000,000.", "It costs £2000000.") == 1.0
+
+
+# -- citation pages against gold ------------------------------------------------------------
+def test_citation_page_precision_is_share_of_distinct_cited_pages_that_are_gold():
+    from eval.metrics import citation_page_precision
+
+    assert citation_page_precision([A1, B1], {A1, A2}) == 0.5
+    assert citation_page_precision([A1, A1, B1, B2], {A1}) == pytest.approx(1 / 3)  # repeats once
+    assert citation_page_precision([A1, A2], {A1, A2, B1}) == 1.0
+    assert citation_page_precision([], {A1}) is None  # nothing cited: left out of the mean
+
+
+def test_citation_page_recall_is_share_of_gold_pages_cited():
+    from eval.metrics import citation_page_recall
+
+    assert citation_page_recall([A1], {A1, A2}) == 0.5
+    assert citation_page_recall([A1, A2, B1], {A1, A2}) == 1.0
+    assert citation_page_recall([], {A1, A2}) == 0.0  # an answer citing nothing recalls nothing
+    assert citation_page_recall([A1], set()) is None  # unanswerable: no gold pages
+
+
+# -- intervals -----------------------------------------------------------------------------------
+def test_wilson_interval_matches_the_closed_form():
+    from eval.metrics import wilson_interval
+
+    # 8 of 10: centre (p + z²/2n) / (1 + z²/n), half-width z/(1 + z²/n) * sqrt(p(1-p)/n + z²/4n²)
+    z, n, p = 1.959963984540054, 10, 0.8
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low, high = wilson_interval(8, 10)
+    assert (low, high) == (pytest.approx(centre - half), pytest.approx(centre + half))
+    assert (round(low, 4), round(high, 4)) == (0.4902, 0.9433)
+
+
+def test_wilson_interval_edges_and_empty():
+    from eval.metrics import wilson_interval
+
+    low, high = wilson_interval(0, 10)
+    assert low == 0.0 and high == pytest.approx(0.2775, abs=1e-4)
+    low, high = wilson_interval(10, 10)
+    assert low == pytest.approx(0.7225, abs=1e-4) and high == pytest.approx(1.0)
+    assert wilson_interval(0, 0) is None
+
+
+def test_bootstrap_interval_is_reproducible_and_brackets_the_mean():
+    from eval.metrics import bootstrap_interval
+
+    values = [0.0, 0.25, 0.5, 1.0, 1.0, 0.2, 0.0, 1.0, 0.5, 0.333]
+    first, second = bootstrap_interval(values), bootstrap_interval(values)
+    assert first == second  # fixed seed
+    low, high = first
+    assert low < sum(values) / len(values) < high
+    assert low >= 0.0 and high <= 1.0
+    assert bootstrap_interval(values, seed=1) != first  # the seed is what fixes it
+
+
+def test_bootstrap_interval_handles_constant_empty_and_missing_values():
+    from eval.metrics import bootstrap_interval
+
+    assert bootstrap_interval([0.5, 0.5, 0.5]) == (0.5, 0.5)
+    assert bootstrap_interval([0.7]) == (0.7, 0.7)
+    assert bootstrap_interval([]) is None
+    assert bootstrap_interval([float("nan"), None]) is None
+    assert bootstrap_interval([1.0, float("nan"), 0.0, None]) == bootstrap_interval([1.0, 0.0])
+
+
+def test_finite_drops_none_and_nan():
+    from eval.metrics import finite
+
+    assert finite([1, None, float("nan"), 0.5]) == [1.0, 0.5]

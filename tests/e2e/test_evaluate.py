@@ -1,0 +1,197 @@
+"""Evaluators run a test set, read the report and compare runs: through the app's API, in the
+Evaluate tab in headless Chromium, and the HTML report itself opened in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    BIN,
+    SAMPLE_DOCS,
+    free_port,
+    guide_cli,
+    start_server,
+    stop,
+    wait_for_http,
+)
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+TINY = [
+    {
+        "id": "t1",
+        "question": "When was the Committee's report HC 112 published?",
+        "answerable": True,
+        "reference_answer": "6 December 2012",
+        "gold": [{"source_file": SAMPLE_DOCS[0], "page": 5}],
+        "type": "fact",
+    },
+    {
+        "id": "t2",
+        "question": "What is regulation 77 of the Public Contracts Regulations 2015?",
+        "answerable": True,
+        "reference_answer": "It lets a contracting authority reserve some service contracts "
+        "for mutuals for up to three years.",
+        "gold": [{"source_file": SAMPLE_DOCS[3], "page": 5}],
+        "type": "howto",
+    },
+    {
+        "id": "t3",
+        "question": "How do I apply for planning permission for a <b>conservatory</b>?",
+        "answerable": False,
+        "reference_answer": "",
+        "gold": [],
+        "type": "unanswerable",
+    },
+]
+
+
+def write_tiny(path: Path) -> Path:
+    path.write_text("\n".join(json.dumps(r) for r in TINY) + "\n", encoding="utf-8")
+    return path
+
+
+def chromium(p):  # type: ignore[no-untyped-def]
+    return p.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+    )
+
+
+@pytest.fixture(scope="module")
+def eval_server(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("evaluate")
+    data_dir = root / "library"
+    shutil.copytree(sample_library, data_dir)
+    port = free_port()
+    log = root / "serve.log"
+    proc = start_server(
+        [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)], log
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc, log=log)
+        yield url
+    finally:
+        stop(proc)
+
+
+def test_run_compare_and_list_through_the_api(eval_server: str, tmp_path: Path):
+    from gradio_client import Client, handle_file
+
+    client = Client(eval_server, verbose=False)
+    added = client.predict(
+        handle_file(str(write_tiny(tmp_path / "tiny.jsonl"))), api_name="/eval_add_testset"
+    )
+    assert added["testset"] == "tiny.jsonl"
+    assert "tiny.jsonl (uploaded)" in client.predict(api_name="/eval_testsets")["testsets"]
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "x", "question": "q", "answerable": true}\n')
+    with pytest.raises(Exception, match=r"broken\.jsonl:1.*gold"):
+        client.predict(handle_file(str(broken)), api_name="/eval_add_testset")
+
+    first = client.predict(["tiny.jsonl"], api_name="/eval_run")
+    summary = first["run"]["summary"]
+    assert summary["questions"] == 3 and summary["abstention_accuracy"] == 1.0
+    assert set(first["run"]["by_type"]) == {"fact", "howto", "unanswerable"}
+    first_id = first["run"]["run"]["id"]
+
+    second = client.predict(["tiny.jsonl"], first_id, api_name="/eval_run")
+    comparison = second["comparison"]
+    assert comparison is not None
+    assert comparison["metrics"]["mrr"]["direction"] == "same"  # same library, same answers
+    runs = [r["id"] for r in client.predict(api_name="/eval_runs")["runs"]]
+    assert runs[:2] == [second["run"]["run"]["id"], first_id]
+    compared = client.predict(first_id, runs[0], api_name="/eval_compare")["comparison"]
+    assert compared["metrics"]["hit@5"]["direction"] == "same"
+
+
+def test_evaluator_runs_a_test_set_in_the_browser(eval_server: str, tmp_path: Path):
+    from playwright.sync_api import expect, sync_playwright
+
+    tiny = write_tiny(tmp_path / "browser-tiny.jsonl")
+    with sync_playwright() as p:
+        browser = chromium(p)
+        try:
+            page = browser.new_page()
+            page.goto(eval_server)
+            page.get_by_role("tab", name="Evaluate").click()
+            page.locator("#eval-testsets input").click()
+            page.get_by_role("option", name="mutuals-guide.jsonl (bundled)").wait_for()
+            page.keyboard.press("Escape")
+            page.locator("#eval-upload input[type=file]").set_input_files(str(tiny))
+            expect(page.locator("#eval-testsets")).to_contain_text(
+                "browser-tiny.jsonl", timeout=30_000
+            )
+            page.locator("#eval-run").click()
+            headline = page.locator("#eval-headline")
+            expect(headline).to_contain_text("3 questions", timeout=120_000)
+            expect(headline).to_contain_text("unanswerable questions refused")
+            report = page.locator("#eval-report")
+            for plot in ("#plot-scores", "#plot-types", "#plot-latency", "#plot-abstention"):
+                expect(report.locator(plot)).to_be_visible()
+            expect(report.locator("#questions")).to_contain_text("<b>conservatory</b>")
+            link = page.locator("#eval-download a").first
+            expect(link).to_have_attribute("href", re.compile(r"report\.zip$"))
+            page.locator("#eval-rerun").click()
+            expect(headline).to_contain_text("Against run", timeout=120_000)
+            expect(page.locator("#eval-runs")).to_contain_text("browser-tiny.jsonl")
+            page.screenshot(path=str(tmp_path / "evaluate.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_the_html_report_renders_with_plots_and_failures_first(sample_library, tmp_path: Path):
+    """`guide eval run --report`, then the page opened as a file in headless Chromium."""
+    from playwright.sync_api import expect, sync_playwright
+
+    tiny = write_tiny(tmp_path / "tiny.jsonl")
+    broken_gold = [dict(r) for r in TINY]
+    broken_gold[0]["gold"] = [{"source_file": SAMPLE_DOCS[2], "page": 3}]  # made to fail
+    (tmp_path / "next-month").mkdir()
+    harder = tmp_path / "next-month" / "tiny.jsonl"  # the same test set, its gold since revised
+    harder.write_text("\n".join(json.dumps(r) for r in broken_gold) + "\n", encoding="utf-8")
+    data = tmp_path / "data"
+    shutil.copytree(sample_library, data)
+    first = guide_cli("eval", "run", "--testset", str(tiny), "--data-dir", str(data), "--json")
+    assert first.returncode == 0, first.stderr[-2000:]
+    run_id = json.loads(first.stdout)["run"]["id"]
+    report = tmp_path / "report"
+    second = guide_cli(
+        "eval",
+        "run",
+        "--testset",
+        str(harder),
+        "--data-dir",
+        str(data),
+        "--report",
+        str(report),
+        "--compare",
+        str(data / "eval-runs" / run_id),
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "Report:" in second.stdout
+    with sync_playwright() as p:
+        browser = chromium(p)
+        try:
+            page = browser.new_page()
+            page.goto((report / "index.html").as_uri())
+            for plot in ("#plot-scores", "#plot-types", "#plot-latency", "#plot-abstention"):
+                box = page.locator(plot).bounding_box()
+                assert box and box["width"] > 100 and box["height"] > 100, plot
+            rows = page.locator("#questions tbody tr")
+            expect(rows).to_have_count(3)
+            classes = [rows.nth(i).get_attribute("class") or "" for i in range(3)]
+            assert "fail" in classes[0].split()  # failures first
+            assert "pass" in classes[-1].split()
+            expect(page.locator("#comparison")).to_contain_text("worse")  # t1 lost its gold page
+            expect(page.locator("#questions")).to_contain_text("<b>conservatory</b>")  # escaped
+            assert page.locator("#questions b").count() == 0
+        finally:
+            browser.close()
