@@ -73,6 +73,12 @@ def allowed(role: Role, permission: str) -> bool:
 
 
 # -- passwords --------------------------------------------------------------------------------
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length, maxmem=_SCRYPT_MAXMEM
+    )
+
+
 def hash_password(password: str) -> str:
     """An scrypt hash with its parameters and salt: `scrypt$16384$8$1$<salt>$<key>` (base64)."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -81,15 +87,7 @@ def hash_password(password: str) -> str:
             "a short phrase of a few words is easy to remember and hard to guess."
         )
     salt = secrets.token_bytes(_SALT_BYTES)
-    key = hashlib.scrypt(
-        password.encode("utf-8"),
-        salt=salt,
-        n=_SCRYPT_N,
-        r=_SCRYPT_R,
-        p=_SCRYPT_P,
-        dklen=_KEY_BYTES,
-        maxmem=_SCRYPT_MAXMEM,
-    )
+    key = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _KEY_BYTES)
     return "$".join(
         (
             "scrypt",
@@ -125,15 +123,7 @@ def verify_password(password: str, encoded: str) -> bool:
         return False
     n, r, p, salt, key = parsed
     try:
-        actual = hashlib.scrypt(
-            password.encode("utf-8"),
-            salt=salt,
-            n=n,
-            r=r,
-            p=p,
-            dklen=len(key),
-            maxmem=_SCRYPT_MAXMEM,
-        )
+        actual = _scrypt(password, salt, n, r, p, len(key))
     except (ValueError, MemoryError):  # parameters beyond what we allow
         return False
     return hmac.compare_digest(actual, key)

@@ -143,9 +143,8 @@ class Library:
     def records(self) -> list[DocumentRecord]:
         """Every version, current and superseded: by document, the current version first,
         then the superseded ones newest first."""
-        return sorted(
-            self._load(), key=lambda r: (r.source_file, not r.current, _desc(r.superseded_at))
-        )
+        newest_first = sorted(self._load(), key=lambda r: r.superseded_at, reverse=True)
+        return sorted(newest_first, key=lambda r: (r.source_file, not r.current))  # stable
 
     def history(self, source_file: str) -> list[DocumentRecord]:
         """A document's versions, current first, then superseded newest first."""
@@ -413,11 +412,6 @@ class Library:
             "superseded_versions": len(self._load()) - len(docs),
             "flagged": sum(bool(d.flags) for d in docs),
         }
-
-
-def _desc(stamp: str) -> str:
-    """Sort key that puts later ISO timestamps first."""
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in stamp)
 
 
 def now_iso() -> str:

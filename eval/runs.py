@@ -20,20 +20,11 @@ from typing import Any
 
 from assistant.errors import GuideError
 from eval.compare import load_run, testset_names
+from eval.report import HEADLINE
 from eval.runner import dump
 
-__all__ = ["HEADLINE_METRICS", "RunStore", "dump"]
+__all__ = ["RunStore", "dump"]
 
-HEADLINE_METRICS = (
-    "pass_rate",
-    "hit@5",
-    "mrr",
-    "answers_citing_gold",
-    "citations_verified",
-    "abstention_accuracy",
-    "false_refusal_rate",
-    "latency_p95_ms",
-)
 _VALID_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _TEMP_PREFIX = "_incomplete-"
 
@@ -119,13 +110,14 @@ class RunStore:
 
     def list(self) -> list[dict[str, Any]]:
         """Newest first: id, started_at, testsets (file names), metrics (the headline
-        metrics), path (the run's folder)."""
+        metrics), library (what it ran against), path (the run's folder)."""
         return [
             {
                 "id": run_id,
                 "started_at": _meta(run).get("started_at"),
                 "testsets": testset_names(run),
-                "metrics": {m: (run.get("summary") or {}).get(m) for m in HEADLINE_METRICS},
+                "metrics": {m: (run.get("summary") or {}).get(m) for m in HEADLINE},
+                "library": _meta(run).get("library") or {},
                 "path": self.root / run_id,
             }
             for run_id, run in self._runs()

@@ -8,6 +8,7 @@ CLI and the web app alike, so the same rules apply everywhere and every change i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,12 +52,8 @@ class LibraryDesk:
         if names is None:
             results = self.pipeline.run(paths, progress=progress, info=info)
         else:
-            self.library.recover()
-            with self.library.batch():
-                results = [
-                    self.pipeline.ingest_file(path, name, progress=progress, info=info)
-                    for path, name in zip(paths, names, strict=True)
-                ]
+            pairs = list(zip(paths, names, strict=True))
+            results = self.pipeline.ingest_files(pairs, progress=progress, info=info)
         for r in results:
             self.audit.record(who, AuditAction.UPLOAD, _what(r), _result(r), role=role)
         return results
@@ -73,7 +70,6 @@ class LibraryDesk:
     ) -> FileResult:
         """Make the file a new version of `source_file`; the current version becomes superseded."""
         info = _with_uploader(info, who)
-        self.library.recover()
         result = self.pipeline.ingest_file(
             path, name, progress=progress, info=info, replaces=source_file
         )
@@ -96,8 +92,6 @@ class LibraryDesk:
 
 
 def _with_uploader(info: UploadInfo | None, who: str) -> UploadInfo:
-    from dataclasses import replace
-
     info = info or UploadInfo()
     return replace(info, uploaded_by=info.uploaded_by or who)
 

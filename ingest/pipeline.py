@@ -92,12 +92,21 @@ class IngestPipeline:
     ) -> list[FileResult]:
         """Add files and folders; a file named like a document in the library replaces it (the
         old version is kept as superseded)."""
-        self.library.recover()
         files, results = discover(paths)
+        return results + self.ingest_files([(p, None) for p in files], progress, info)
+
+    def ingest_files(
+        self,
+        files: Sequence[tuple[Path, str | None]],
+        progress: ProgressFactory | None = None,
+        info: UploadInfo | None = None,
+    ) -> list[FileResult]:
+        """Add (path, name in the library) pairs; a None name means the file's own name."""
+        self.library.recover()
         with self.library.batch():
-            for path in files:
-                results.append(self.ingest_file(path, progress=progress, info=info))
-        return results
+            return [
+                self.ingest_file(path, name, progress=progress, info=info) for path, name in files
+            ]
 
     def ingest_file(
         self,

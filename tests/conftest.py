@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,13 +121,11 @@ def guide_factory(embedder):  # type: ignore[no-untyped-def]
     return make
 
 
-@pytest.fixture
-def app_server(sample_library: Path, tmp_path: Path) -> Iterator[str]:
-    """`guide serve` as a real process on a free loopback port, over a copy of the library."""
-    data_dir = tmp_path / "served"
-    shutil.copytree(sample_library, data_dir)
+@contextmanager
+def serving(data_dir: Path, log: Path) -> Iterator[str]:
+    """`guide serve` over `data_dir` as a real process on a free loopback port; yields its URL
+    once it answers, and stops it afterwards."""
     port = free_port()
-    log = tmp_path / "serve.log"
     args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
     proc = start_server(args, log)
     url = f"http://127.0.0.1:{port}/"
@@ -135,3 +134,12 @@ def app_server(sample_library: Path, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def app_server(sample_library: Path, tmp_path: Path) -> Iterator[str]:
+    """The app over a copy of the sample library."""
+    data_dir = tmp_path / "served"
+    shutil.copytree(sample_library, data_dir)
+    with serving(data_dir, tmp_path / "serve.log") as url:
+        yield url

@@ -104,7 +104,8 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
             )
             docs_ok, admin_ok = user.can("manage_documents"), user.can("manage_users")
             eval_ok = user.can("run_evaluations")
-            run_ids = [r["id"] for r in evaluate.listing()] if eval_ok else []
+            listed = evaluate.listing() if eval_ok else []  # reads every kept run: once
+            run_ids = [r["id"] for r in listed]
             doc_choices, kind_choices = chat.filter_choices()
             return (
                 signed + " You can " + ", ".join(PERMISSION_NAMES[p] for p in can) + ".",
@@ -118,10 +119,10 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 gr.update(choices=doc_choices),
                 gr.update(choices=kind_choices),
                 gr.update(),
-                evaluate.rows() if eval_ok else gr.update(),
+                evaluate.rows(listed) if eval_ok else gr.update(),
                 gr.update(choices=run_ids) if eval_ok else gr.update(),
                 gr.update(choices=run_ids) if eval_ok else gr.update(),
-                evaluate.library_moved() if eval_ok else gr.update(),
+                evaluate.library_moved(listed) if eval_ok else gr.update(),
                 gr.update(choices=evaluate.testset_choices()) if eval_ok else gr.update(),
             )
 

@@ -192,9 +192,9 @@ class EvaluateTab:
         # no "path" key: it is a server detail, and gradio_client would try to download it
         return [{k: v for k, v in r.items() if k != "path"} for r in self.runs.list()]
 
-    def rows(self) -> list[list[Any]]:
+    def rows(self, listed: list[dict[str, Any]] | None = None) -> list[list[Any]]:
         rows = []
-        for r in self.listing():
+        for r in self.listing() if listed is None else listed:
             headline = r.get("metrics") or {}
             rows.append(
                 [
@@ -212,13 +212,12 @@ class EvaluateTab:
             )
         return rows
 
-    def library_moved(self) -> str:
-        """A line saying whether the library changed since the last run ("" if no runs)."""
-        runs = self.listing()
+    def library_moved(self, listed: list[dict[str, Any]] | None = None) -> str:
+        """A line saying whether the library changed since the last run."""
+        runs = self.listing() if listed is None else listed
         if not runs:
             return "No runs yet: run the bundled test set to get a baseline."
-        latest = self.runs.load(runs[0]["id"])
-        then = latest.get("run", {}).get("library", {}).get("generation")
+        then = runs[0].get("library", {}).get("generation")
         now = self.guide.library.generation()
         if then == now:
             return f"The library has not changed since the last run ({runs[0]['id']})."
@@ -255,10 +254,6 @@ class EvaluateTab:
                 compare_button = gr.Button("Compare", elem_id="eval-compare")
         report = gr.HTML(elem_id="eval-report")
 
-        def run_ids() -> Any:
-            ids = [r["id"] for r in self.listing()]
-            return gr.update(choices=ids)
-
         def require(request: Any) -> User:
             try:
                 return self.gate.require(request, "run_evaluations")
@@ -267,14 +262,16 @@ class EvaluateTab:
 
         def finish(out: dict[str, Any]) -> tuple[Any, ...]:
             path = Path(out["report"])
+            listed = self.listing()
+            ids = gr.update(choices=[r["id"] for r in listed])
             return (
                 headline_markdown(out["run"], out["comparison"]),
                 str(zipped(path.parent)),
                 report_body(path),
-                self.rows(),
-                run_ids(),
-                run_ids(),
-                self.library_moved(),
+                self.rows(listed),
+                ids,
+                ids,
+                self.library_moved(listed),
             )
 
         outputs = [headline, download, report, runs, first, second, moved]
@@ -303,12 +300,10 @@ class EvaluateTab:
             listed = self.listing()
             if not listed:
                 raise gr.Error("There is no earlier run to repeat; run a test set first.")
-            last = self.runs.load(listed[0]["id"])
-            names = [t["name"] for t in last.get("run", {}).get("testsets", [])]
             try:
                 out = self.run(
                     user,
-                    names,
+                    listed[0]["testsets"],
                     compare_with=listed[0]["id"],
                     progress=lambda n, total: progress((n, total), desc="questions"),
                 )

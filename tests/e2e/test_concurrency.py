@@ -14,7 +14,7 @@ import pytest
 from assistant.config import Settings
 from assistant.library import Library
 from tests.checks import consistent
-from tests.conftest import BIN, CORPUS, free_port, start_server, stop, wait_for_http
+from tests.conftest import CORPUS, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -38,14 +38,7 @@ def test_parallel_uploads_and_questions(sample_library: Path, tmp_path: Path):
     shutil.copytree(sample_library, data_dir)
     uploads = [u for u in UPLOADS if (CORPUS / u).exists()]
     assert len(uploads) == len(UPLOADS), "the bundled corpus changed: update UPLOADS"
-    port = free_port()
-    log = tmp_path / "serve.log"
-    proc = start_server(
-        [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)], log
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log=log)
+    with serving(data_dir, tmp_path / "serve.log") as url:
 
         def upload(name: str) -> dict:
             return Client(url, verbose=False).predict(
@@ -76,8 +69,6 @@ def test_parallel_uploads_and_questions(sample_library: Path, tmp_path: Path):
             f"during {len(uploads)} uploads: median {busy[len(busy) // 2]:.2f}s, "
             f"max {busy[-1]:.2f}s"
         )
-    finally:
-        stop(proc)
     library = Library(Settings(data_dir=data_dir))
     assert len(library.documents()) == 4 + len(uploads)
     consistent(library)

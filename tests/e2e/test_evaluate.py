@@ -11,15 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
-    BIN,
-    SAMPLE_DOCS,
-    free_port,
-    guide_cli,
-    start_server,
-    stop,
-    wait_for_http,
-)
+from tests.conftest import SAMPLE_DOCS, guide_cli, serving
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -68,17 +60,8 @@ def eval_server(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) 
     root = tmp_path_factory.mktemp("evaluate")
     data_dir = root / "library"
     shutil.copytree(sample_library, data_dir)
-    port = free_port()
-    log = root / "serve.log"
-    proc = start_server(
-        [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)], log
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log=log)
+    with serving(data_dir, root / "serve.log") as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def test_run_compare_and_list_through_the_api(eval_server: str, tmp_path: Path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, CORPUS, SAMPLE_DOCS, free_port, start_server, stop, wait_for_http
+from tests.conftest import BIN, CORPUS, SAMPLE_DOCS, serving
 from tests.pdfs import blank_pdf, encrypted_pdf, scanned_pdf, text_pdf, truncated_pdf
 
 pytestmark = pytest.mark.e2e
@@ -55,16 +55,8 @@ def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             timeout=60,
         )
         assert made.returncode == 0, made.stderr
-    port = free_port()
-    log = root / "serve.log"
-    args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
-    proc = start_server(args, log)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log=log)
+    with serving(data_dir, root / "serve.log") as url:
         yield Served(url, data_dir)
-    finally:
-        stop(proc)
 
 
 def _env() -> dict[str, str]:
