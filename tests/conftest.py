@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings, configure_offline
+from tests.isolation import describe_exit
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "pdf"
@@ -66,7 +67,7 @@ def wait_for_http(
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             out = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-            raise AssertionError(f"server exited with {proc.returncode}:\n{out}")
+            raise AssertionError(f"server {describe_exit(proc.returncode)}:\n{out}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
