@@ -7,6 +7,7 @@ or that occurs on more than one page of its file stops the assembly with the dra
 and the phrase, so the draft can be fixed instead of the test set silently pointing nowhere.
 
     python -m eval.authoring            # writes eval/testsets/mutuals-guide.jsonl
+    python -m eval.authoring OUT.jsonl --drafts DIR --pdfs DIR   # another test set
 
 Order: drafts by file name, line order inside each; the multi-document file (``90-...``) sorts
 after the per-document drafts by its name.
@@ -198,17 +199,25 @@ def build(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    output = Path(args[0]) if args else OUTPUT
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.authoring",
+        description="Assemble question drafts into a test set, locating each gold page.",
+    )
+    parser.add_argument("output", nargs="?", type=Path, default=OUTPUT)
+    parser.add_argument("--drafts", type=Path, default=DRAFTS_DIR, help="folder of *.jsonl drafts")
+    parser.add_argument("--pdfs", type=Path, default=PDF_DIR, help="folder of the built PDFs")
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
-        items = build(output=output)
+        items = build(args.drafts, args.pdfs, args.output)
     except GuideError as exc:
         print(f"eval.authoring: {exc}", file=sys.stderr)
         return 1
     answerable = sum(1 for i in items if i["answerable"])
     print(
         f"wrote {len(items)} questions ({answerable} answerable, "
-        f"{len(items) - answerable} unanswerable) to {output}"
+        f"{len(items) - answerable} unanswerable) to {args.output}"
     )
     return 0
 
