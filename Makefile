@@ -28,7 +28,8 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_AVX=ON 
 LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
-.PHONY: run test test-fast lint install install-run browser llama corpus testset clean bench
+.PHONY: run test test-fast lint install install-run browser llama corpus testset clean bench \
+  bench-ingest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +97,11 @@ testset: install
 # Textbook LangChain retrieval vs ours, and our latency at ~20,000 chunks (measured per run).
 bench: install
 	$(BIN)/python -m eval.bench_retrieval --scale 20000
+
+# Textbook LangChain ingest vs ours on the long real reports (tests/robustness/fetch.py fetches
+# them; else the bundled library): pages per second, ratio, share of time embedding.
+bench-ingest: install
+	$(BIN)/python -m eval.bench_ingest
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

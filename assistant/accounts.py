@@ -21,6 +21,7 @@ fixes them; those are read-only here.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -28,7 +29,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,6 @@ MIN_PASSWORD_LENGTH = 10
 ENV_NAME = "GUIDE_ACCOUNTS_JSON"
 
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}", re.ASCII)
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_SALT_BYTES, _KEY_BYTES = 16, 32
-_SCRYPT_MAXMEM = 64 * 1024 * 1024  # bounds the work a forged hash can ask of verify_password
 _LOCK_TIMEOUT_S = 10
 
 
@@ -73,35 +71,67 @@ def allowed(role: Role, permission: str) -> bool:
 
 
 # -- passwords --------------------------------------------------------------------------------
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length, maxmem=_SCRYPT_MAXMEM
+# Argon2id at or above OWASP's guidance (m=19 MiB, t=2, p=1; or m=46 MiB, t=1): 46 MiB and two
+# passes, about 0.1 s on one core.
+ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM = 2, 46 * 1024, 1
+_ARGON2_PREFIX = "$argon2id$"
+# What a hash given to us may ask of verify_password (GUIDE_ACCOUNTS_JSON, a hand-edited file).
+_ARGON2_MAX_MEMORY_KIB, _ARGON2_MAX_TIME_COST, _ARGON2_MAX_PARALLELISM = 256 * 1024, 16, 16
+# The scheme before Argon2id: still verified, and replaced at the account's next sign-in.
+_SCRYPT_MAXMEM = 64 * 1024 * 1024  # bounds the work a forged hash can ask of verify_password
+_SALT_BYTES, _KEY_BYTES = 16, 32
+
+
+@functools.cache
+def _hasher() -> Any:
+    from argon2 import PasswordHasher, Type
+
+    return PasswordHasher(
+        time_cost=ARGON2_TIME_COST,
+        memory_cost=ARGON2_MEMORY_KIB,
+        parallelism=ARGON2_PARALLELISM,
+        hash_len=_KEY_BYTES,
+        salt_len=_SALT_BYTES,
+        type=Type.ID,
     )
 
 
-def hash_password(password: str) -> str:
-    """An scrypt hash with its parameters and salt: `scrypt$16384$8$1$<salt>$<key>` (base64)."""
+def check_password_length(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise GuideError(
             f"Passwords need at least {MIN_PASSWORD_LENGTH} characters; "
             "a short phrase of a few words is easy to remember and hard to guess."
         )
-    salt = secrets.token_bytes(_SALT_BYTES)
-    key = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _KEY_BYTES)
-    return "$".join(
-        (
-            "scrypt",
-            str(_SCRYPT_N),
-            str(_SCRYPT_R),
-            str(_SCRYPT_P),
-            base64.b64encode(salt).decode("ascii"),
-            base64.b64encode(key).decode("ascii"),
-        )
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash in the standard encoding (`$argon2id$v=19$m=47104,t=2,p=1$<salt>$<key>`),
+    which carries its own parameters and salt."""
+    check_password_length(password)
+    return str(_hasher().hash(password))
+
+
+def _argon2_ok(encoded: str) -> bool:
+    from argon2 import Type, extract_parameters
+    from argon2.exceptions import InvalidHashError
+
+    try:
+        p = extract_parameters(encoded)
+    except (InvalidHashError, ValueError):
+        return False
+    return (
+        p.type is Type.ID
+        and p.version == 19
+        and 8 <= p.memory_cost <= _ARGON2_MAX_MEMORY_KIB
+        and 1 <= p.time_cost <= _ARGON2_MAX_TIME_COST
+        and 1 <= p.parallelism <= _ARGON2_MAX_PARALLELISM
+        and p.salt_len >= 8
+        and 16 <= p.hash_len <= 64
     )
 
 
-def _parse_hash(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
-    parts = encoded.split("$") if isinstance(encoded, str) else []
+def _parse_scrypt(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
+    parts = encoded.split("$")
     if len(parts) != 6 or parts[0] != "scrypt":
         return None
     try:
@@ -116,33 +146,85 @@ def _parse_hash(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
     return n, r, p, salt, key
 
 
+def valid_hash(encoded: Any) -> bool:
+    """True for a hash verify_password can check: Argon2id, or a legacy scrypt one."""
+    if not isinstance(encoded, str):
+        return False
+    if encoded.startswith(_ARGON2_PREFIX):
+        return _argon2_ok(encoded)
+    return _parse_scrypt(encoded) is not None
+
+
+def needs_rehash(encoded: str) -> bool:
+    """True when the hash is not Argon2id with today's parameters (a legacy scrypt hash)."""
+    if not encoded.startswith(_ARGON2_PREFIX):
+        return True
+    try:
+        return bool(_hasher().check_needs_rehash(encoded))
+    except ValueError:
+        return True
+
+
 def verify_password(password: str, encoded: str) -> bool:
     """True when `password` matches `encoded`; False for a wrong password or a malformed hash."""
-    parsed = _parse_hash(encoded)
+    if not valid_hash(encoded):
+        return False
+    if encoded.startswith(_ARGON2_PREFIX):
+        from argon2.exceptions import VerificationError
+
+        try:
+            return bool(_hasher().verify(encoded, password))
+        except (VerificationError, ValueError):  # a mismatch, or a hash that cannot be used
+            return False
+    parsed = _parse_scrypt(encoded)
     if parsed is None:
         return False
     n, r, p, salt, key = parsed
     try:
-        actual = _scrypt(password, salt, n, r, p, len(key))
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=salt,
+            n=n,
+            r=r,
+            p=p,
+            dklen=len(key),
+            maxmem=_SCRYPT_MAXMEM,
+        )
     except (ValueError, MemoryError):  # parameters beyond what we allow
         return False
     return hmac.compare_digest(actual, key)
 
 
-# Checked against when the name is unknown, so a wrong name takes as long as a wrong password and
-# sign-in does not reveal which names exist. Well formed, but no password matches it.
-_DUMMY_HASH = "$".join(
-    ("scrypt", str(_SCRYPT_N), str(_SCRYPT_R), str(_SCRYPT_P), "A" * 22 + "==", "A" * 43 + "=")
-)
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the name is unknown, so a wrong name takes as long as a wrong
+    password and sign-in does not reveal which names exist. No password anyone types matches."""
+    return str(_hasher().hash(secrets.token_urlsafe(32)))
+
+
+def new_epoch() -> str:
+    """A fresh credential epoch: sessions remember the one they began under."""
+    return secrets.token_urlsafe(16)
+
+
+def _derived_epoch(name: str, password_hash: str, created_at: str) -> str:
+    """The epoch of an account stored without one (GUIDE_ACCOUNTS_JSON, or a file written before
+    epochs): it changes whenever the password hash does."""
+    digest = hashlib.sha256(f"{name}\0{created_at}\0{password_hash}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
 
 
 # -- accounts ---------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Account:
+    """`epoch` is a random value renewed whenever the password changes, and new for every new
+    account: a session is only good while its account's epoch is the one it began under."""
+
     name: str
     role: Role
     password_hash: str
     created_at: str
+    epoch: str = ""
 
 
 def valid_name(name: str) -> bool:
@@ -158,12 +240,16 @@ def _account_from(raw: Any, where: str) -> Account:
     if role not in set(Role):
         choices = ", ".join(Role)
         raise GuideError(f"{where}: account {name!r} has role {role!r}; use one of {choices}.")
-    if not isinstance(password_hash, str) or _parse_hash(password_hash) is None:
+    if not isinstance(password_hash, str) or not valid_hash(password_hash):
         raise GuideError(
             f"{where}: account {name!r} has no valid password_hash "
-            "(an scrypt$... value, as written to the accounts file by `guide users add`)."
+            "(an Argon2id $argon2id$... value, as `guide users hash` prints it)."
         )
-    return Account(name, Role(role), password_hash, str(raw.get("created_at", "")))
+    created_at = str(raw.get("created_at", ""))
+    epoch = raw.get("epoch")
+    if not isinstance(epoch, str) or not epoch:
+        epoch = _derived_epoch(name, password_hash, created_at)
+    return Account(name, Role(role), password_hash, created_at, epoch)
 
 
 def _parse_accounts(text: str, where: str) -> list[Account]:
@@ -199,7 +285,7 @@ class AccountStore:
                 )
             self._fixed = {a.name: a for a in accounts}
         self._cache: dict[str, Account] = {}
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AccountStore:
@@ -219,7 +305,7 @@ class AccountStore:
         except FileNotFoundError:
             self._cache, self._stamp = {}, None
             return self._cache
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             try:
                 text = self.path.read_text(encoding="utf-8")
@@ -240,12 +326,31 @@ class AccountStore:
         return bool(self._load())
 
     def authenticate(self, name: str, password: str) -> Account | None:
-        """The account when name and password match, else None (the same time either way)."""
+        """The account when name and password match, else None (the same time either way).
+
+        A hash made with older parameters (a legacy scrypt one) is replaced by an Argon2id one
+        at this sign-in, the one moment the password is known; accounts from GUIDE_ACCOUNTS_JSON
+        cannot be rewritten, so theirs stay as given."""
         account = self.get(name)
         if account is None:
-            verify_password(password, _DUMMY_HASH)
+            verify_password(password, _dummy_hash())
             return None
-        return account if verify_password(password, account.password_hash) else None
+        if not verify_password(password, account.password_hash):
+            return None
+        if needs_rehash(account.password_hash) and not self.read_only:
+            account = self._upgrade_hash(account, password)
+        return account
+
+    def _upgrade_hash(self, account: Account, password: str) -> Account:
+        upgraded = replace(account, password_hash=str(_hasher().hash(password)))
+        try:
+            with self._change() as accounts:
+                if accounts.get(account.name) == account:  # unchanged meanwhile
+                    accounts[account.name] = upgraded
+                current = accounts.get(account.name, account)
+        except GuideError:  # locked or unwritable: the old hash still works; next time, then
+            return account
+        return current
 
     # -- writing ------------------------------------------------------------------------------
     def _writable(self) -> FileLock:
@@ -308,7 +413,7 @@ class AccountStore:
                     "The first account must be an admin, so that someone can manage the others "
                     "and read the audit log once sign-in is required."
                 )
-            account = Account(name, role, password_hash, now_iso())
+            account = Account(name, role, password_hash, now_iso(), new_epoch())
             accounts[name] = account
         return account
 
@@ -323,14 +428,15 @@ class AccountStore:
         password_hash = hash_password(password)
         with self._change() as accounts:
             account = self._existing(accounts, name)
-            accounts[name] = Account(account.name, account.role, password_hash, account.created_at)
+            # a new epoch: every session that began under the old password ends
+            accounts[name] = replace(account, password_hash=password_hash, epoch=new_epoch())
         return accounts[name]
 
     def set_role(self, name: str, role: Role) -> Account:
         role = Role(role)
         with self._change() as accounts:
             account = self._existing(accounts, name)
-            accounts[name] = Account(account.name, role, account.password_hash, account.created_at)
+            accounts[name] = replace(account, role=role)  # sessions carry on, in the new role
             _check_an_admin_remains(accounts, f"{name} is the last admin")
         return accounts[name]
 

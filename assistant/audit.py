@@ -5,6 +5,10 @@ Append-only and shared: the app and the CLI both write through a file lock, each
 flushed to disk before `record` returns, and the file rotates by size (audit.jsonl ->
 audit.jsonl.1 -> ... -> audit.jsonl.<keep>, the oldest dropped) so it never fills the disk.
 
+Failed sign-ins are the one thing anybody can cause without an account, so they go to a log of
+their own (`sign-in-failures.jsonl`, rotating on its own limits): however many there are, they
+cannot push the rest of the history out. `entries` reads both logs together, newest first.
+
     log = AuditLog.from_settings(settings)
     log.record("alice", AuditAction.UPLOAD, {"file": "guide.pdf"}, "added", role="staff")
     log.entries(limit=20, action=AuditAction.UPLOAD)  # newest first
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,6 @@ from filelock import FileLock, Timeout
 
 from assistant.config import Settings
 from assistant.errors import GuideError
-from assistant.library import now_iso
 
 _LOCK_TIMEOUT_S = 10
 
@@ -39,22 +43,36 @@ class AuditAction(StrEnum):
     USER_REMOVE = "user_remove"
     USER_ROLE = "user_role"
     USER_PASSWORD = "user_password"
+    USER_UNLOCK = "user_unlock"
 
 
 class AuditLog:
     """Appends to and reads one rotating JSONL audit log."""
 
-    def __init__(self, path: Path, max_bytes: int = 5_000_000, keep: int = 10) -> None:
+    def __init__(
+        self,
+        path: Path,
+        max_bytes: int = 5_000_000,
+        keep: int = 10,
+        failures: AuditLog | None = None,
+    ) -> None:
         self.path = path
         self.max_bytes = max_bytes
         self.keep = max(keep, 0)
+        self.failures = failures  # where failed sign-ins go; None: this log
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuditLog:
+        failures = cls(
+            settings.sign_in_failures_path,
+            max_bytes=int(settings.sign_in_log_max_mb * 1_000_000),
+            keep=settings.sign_in_log_keep,
+        )
         return cls(
             settings.audit_path,
             max_bytes=int(settings.audit_max_mb * 1_000_000),
             keep=settings.audit_keep,
+            failures=failures,
         )
 
     def _lock(self) -> FileLock:
@@ -72,9 +90,12 @@ class AuditLog:
     def record(
         self, who: str, action: str, what: dict[str, Any] | str, result: str, role: str = ""
     ) -> dict[str, Any]:
-        """Append one entry and return it; a disk problem becomes a GuideError saying so."""
+        """Append one entry and return it; a disk problem becomes a GuideError saying so.
+        A failed sign-in goes to the failures log, when there is one."""
+        if self.failures is not None and str(action) == AuditAction.SIGN_IN_FAILED:
+            return self.failures.record(who, action, what, result, role)
         entry: dict[str, Any] = {
-            "at": now_iso(),
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),  # orders merged logs
             "who": who,
             "role": str(role),
             "action": str(action),
@@ -123,8 +144,16 @@ class AuditLog:
     def entries(
         self, limit: int = 200, action: str | None = None, who: str | None = None
     ) -> list[dict[str, Any]]:
-        """Up to `limit` entries, newest first, across the rotated files; a corrupt line (a
-        crash mid-write, a hand edit) is skipped."""
+        """Up to `limit` entries, newest first, across the rotated files and the failed
+        sign-ins' log; a corrupt line (a crash mid-write, a hand edit) is skipped."""
+        mine = self._entries(limit, action, who)  # older versions logged failures here too
+        if self.failures is None or action not in (None, AuditAction.SIGN_IN_FAILED):
+            return mine
+        theirs = self.failures._entries(limit, action, who)
+        # both are newest first; a stable sort keeps each file's own order within one second
+        return sorted(mine + theirs, key=lambda e: str(e.get("at", "")), reverse=True)[:limit]
+
+    def _entries(self, limit: int, action: str | None, who: str | None) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         if limit <= 0 or not self.path.parent.is_dir():
             return found

@@ -1,25 +1,28 @@
 """The retrieval chain: rewrite follow-ups -> retrieve -> judge the evidence -> compose -> verify.
 
 Built with LangChain runnables so each step is named and traceable; the retriever and the
-generator are parameters, so backends and retrievers swap without touching the chain. The same
-steps serve streaming (`stream_answer`), so a streamed answer is verified exactly like any other.
+generator are parameters, so backends and retrievers swap without touching the chain. There is
+one answering path (`answer_stream`): the chat streams it, and the API, the CLI and the
+evaluator read its last item, so what evaluators measure is what officers see.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from assistant.abstention import Evidence, assess, closest_documents
 from assistant.citations import QuoteVerifier
+from assistant.errors import GuideError
 from assistant.followup import SearchQuery, follow_up_query
 from assistant.generation.base import AnswerGenerator, Draft
 from assistant.retrieval import SearchFilters
-from assistant.safety import has_content
-from assistant.types import Answer, Citation, Hit, Page, Status
+from assistant.safety import has_content, tainted
+from assistant.types import Answer, Citation, Hit, Status
 
 
 class Retriever(Protocol):
@@ -46,16 +49,22 @@ NO_ANSWER_TIPS = (
 )
 
 
+_STEP = re.compile(r"^\d+\.\s")
+
+
 def render(
     draft: Draft, verifier: QuoteVerifier, version_note: Callable[[str], str] | None = None
 ) -> tuple[str, tuple[Citation, ...], bool]:
     """Number the statements' citations, verify every quote on its page, drop what fails.
 
-    Returns (text, citations, all_verified). Each sentence carries its own marker [n].
+    Returns (text, citations, all_verified). Each statement carries its own marker [n]; a step
+    ("1. ") starts a line and steps are numbered again after any that were dropped; a statement
+    that starts a paragraph is set apart by a blank line.
     `version_note(version)` says if a cited version has been superseded ("" if current)."""
-    sentences: list[str] = []
+    text = ""
     citations: list[Citation] = []
     all_ok = draft.dropped == 0
+    step = 0
     for statement in draft.statements:
         c = statement.chunk
         candidate = Citation(
@@ -74,8 +83,20 @@ def render(
             all_ok = False
             continue
         citations.append(checked)
-        sentences.append(f"{statement.text} [{checked.n}]")
-    return " ".join(sentences), tuple(citations), all_ok
+        prefix = statement.prefix
+        if _STEP.match(prefix):
+            step += 1
+            prefix = f"{step}. "
+        piece = f"{prefix}{statement.text} [{checked.n}]"
+        if not text:
+            text = piece
+        elif _STEP.match(prefix):
+            text += "\n" + piece
+        elif statement.starts_paragraph:
+            text += "\n\n" + piece
+        else:
+            text += " " + piece
+    return text, tuple(citations), all_ok
 
 
 def no_answer(
@@ -104,8 +125,9 @@ class Prepared:
 
     question: str
     query: SearchQuery
-    hits: list[Hit]
+    hits: list[Hit]  # as retrieved, best first (what the answer reports as retrieved)
     evidence: Evidence
+    usable: list[Hit]  # the hits that may be evidence: none holding instruction-like text
 
 
 class AnswerSteps:
@@ -114,27 +136,29 @@ class AnswerSteps:
     def __init__(
         self,
         retriever: Retriever,
-        page_lookup: Callable[[str, int], Page | None],
+        reference_text: Callable[[str, int], str | None],
         min_relevance: float,
         min_overlap: float,
         fallback: AnswerGenerator | None = None,
         version_note: Callable[[str], str] | None = None,
     ) -> None:
         self.retriever = retriever
+        # how much the library discusses two subjects together, for reading follow-ups
+        self.related = getattr(retriever, "related", None)
         self.fallback = fallback
         self.version_note = version_note
-        self.verifier = QuoteVerifier(page_lookup)
+        self.verifier = QuoteVerifier(reference_text)
         self.min_relevance = min_relevance
         self.min_overlap = min_overlap
 
     def prepare(self, state: dict[str, Any]) -> Prepared:
-        query = follow_up_query(state["question"], state.get("history") or ())
+        query = follow_up_query(state["question"], state.get("history") or (), related=self.related)
         hits = self.retriever.retrieve(
             query.text, filters=state.get("filters"), context=query.context
         )
-        return Prepared(
-            state["question"], query, hits, assess(query.text, hits, context=query.context)
-        )
+        usable = [h for h in hits if not tainted(h.chunk.text)]
+        evidence = assess(query.text, usable, context=query.context)
+        return Prepared(state["question"], query, hits, evidence, usable)
 
     def refusal(self, p: Prepared) -> Answer | None:
         if p.evidence.sufficient(self.min_relevance, self.min_overlap):
@@ -146,7 +170,7 @@ class AnswerSteps:
         text, citations, all_ok = render(draft, self.verifier, self.version_note)
         if not citations and not draft.abstained and self.fallback is not None:
             # the backend wrote claims, but none could be checked: quote the passages instead
-            draft = self.fallback.generate(p.query.text, p.hits, context=p.query.context)
+            draft = self.fallback.generate(p.query.text, p.usable, context=p.query.context)
             text, citations, all_ok = render(draft, self.verifier, self.version_note)
             notice = UNCHECKABLE
         if draft.abstained or not citations:
@@ -172,51 +196,53 @@ def _signals(evidence: Evidence) -> dict[str, float]:
     }
 
 
-def build_chain(
-    retriever: Retriever,
-    generator: AnswerGenerator,
-    page_lookup: Callable[[str, int], Page | None],
-    min_relevance: float,
-    min_overlap: float,
-    fallback: AnswerGenerator | None = None,
-    version_note: Callable[[str], str] | None = None,
-) -> Runnable[dict[str, Any], Answer]:
-    """Input: {"question": str, "history": [earlier questions], "filters": SearchFilters};
-    output: an `Answer`. `fallback` composes the answer when `generator` writes claims of which
-    none can be checked (a language model's backup is the extractive generator).
-
-    >>> chain.invoke({"question": "What is a public service mutual?"})  # doctest: +SKIP
-    """
-    steps = AnswerSteps(retriever, page_lookup, min_relevance, min_overlap, fallback, version_note)
-
-    def compose(p: Prepared) -> Answer:
-        refused = steps.refusal(p)
-        if refused is not None:
-            return refused
-        draft = generator.generate(p.query.text, p.hits, context=p.query.context)
-        return steps.finish(p, draft)
-
-    return RunnableLambda(steps.prepare).with_config(
-        run_name="rewrite_and_retrieve"
-    ) | RunnableLambda(compose).with_config(run_name="compose_and_verify")
+LLM_FAILED = (
+    "The language model did not answer ({reason}); this answer was composed from the "
+    "passages directly."
+)
 
 
-def stream_answer(
-    steps: AnswerSteps, generator: Any, state: dict[str, Any]
+def answer_stream(
+    steps: AnswerSteps, generator: AnswerGenerator, prepared: Prepared
 ) -> Iterator[str | Answer]:
-    """Text as a streaming backend writes it, then the verified Answer (always last)."""
-    p = steps.prepare(state)
-    refused = steps.refusal(p)
+    """The one way an answer is made, for every caller: text as a streaming backend writes it,
+    then the verified Answer (always last). A backend that fails (a language model that cannot
+    be reached) is replaced by the fallback, with a notice saying so."""
+    refused = steps.refusal(prepared)
     if refused is not None:
         yield refused
         return
-    if not hasattr(generator, "stream"):
-        yield steps.finish(p, generator.generate(p.query.text, p.hits, context=p.query.context))
-        return
+    q, context = prepared.query.text, prepared.query.context
     draft: Draft | None = None
-    for piece in generator.stream(p.query.text, p.hits, context=p.query.context):
-        if isinstance(piece, Draft):
-            draft = piece
-        else:
-            yield piece
-    yield steps.finish(p, draft or Draft((), abstained=True))
+    try:
+        for piece in generator.stream(q, prepared.usable, context=context):
+            if isinstance(piece, Draft):
+                draft = piece
+            else:
+                yield piece
+    except GuideError as exc:
+        if steps.fallback is None or steps.fallback is generator:
+            raise
+        answer = steps.finish(prepared, steps.fallback.generate(q, prepared.usable, context))
+        yield replace(answer, notice=LLM_FAILED.format(reason=exc))
+        return
+    yield steps.finish(prepared, draft or Draft((), abstained=True))
+
+
+def build_chain(steps: AnswerSteps, generator: AnswerGenerator) -> Runnable[dict[str, Any], Any]:
+    """The answering chain: rewrite a follow-up and retrieve, then compose and verify.
+
+    Input: {"question": str, "history": [earlier questions], "filters": SearchFilters}.
+    `chain.stream(state)` yields the text a streaming backend writes as it writes it, then the
+    verified `Answer`, always last; every caller (chat, API, CLI, evaluation) reads that stream.
+
+    >>> last(chain.stream({"question": "What is a public service mutual?"}))  # doctest: +SKIP
+    """
+
+    def compose(prepared: Iterator[Prepared]) -> Iterator[str | Answer]:
+        for p in prepared:
+            yield from answer_stream(steps, generator, p)
+
+    return RunnableLambda(steps.prepare).with_config(
+        run_name="rewrite_and_retrieve"
+    ) | RunnableGenerator(compose).with_config(run_name="compose_and_verify")

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from assistant.cli_support import F, cli_user, data_dir_option, human_errors, make_settings
-from assistant.config import configure_offline
+from assistant.config import configure_offline, private_files
 from assistant.errors import GuideError
 
 
@@ -25,6 +25,7 @@ from assistant.errors import GuideError
 def main() -> None:
     """Mutuals Guide: cited answers on delivering local services through mutuals and co-ops."""
     configure_offline()
+    private_files()
 
 
 # -- ingest -----------------------------------------------------------------------------------
@@ -290,6 +291,7 @@ def docs_list(data_dir: Path | None, everything: bool, as_json: bool) -> None:
     from assistant.library import Library
 
     library = Library(make_settings(data_dir))
+    library.tidy()  # a removal killed part-way leaves the document's files until a tidy
     records = library.records() if everything else library.documents()
     if as_json:
         click.echo(json.dumps({"documents": [asdict(r) for r in records]}, indent=2))
@@ -322,6 +324,7 @@ def docs_show(source_file: str, data_dir: Path | None) -> None:
     from assistant.library import Library
 
     library = Library(make_settings(data_dir))
+    library.tidy()
     history = library.history(source_file)
     if not history:
         raise GuideError(f"No document called {source_file!r}; `guide docs list` shows them.")

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from assistant.accounts import AccountStore, Role
+from assistant.accounts import AccountStore, Role, hash_password
 from assistant.audit import AuditAction, AuditLog
 from assistant.cli_support import cli_user, data_dir_option, human_errors, make_settings
 from assistant.config import Settings
@@ -114,6 +114,7 @@ def users_remove(name: str, data_dir: Path | None) -> None:
     store = AccountStore.from_settings(settings)
     with audited(settings, AuditAction.USER_REMOVE, {"name": name}):
         store.remove(name)
+    _end_sessions(settings, name)
     click.echo(f"Removed {name}.")
     if not store.enabled():
         click.echo("No accounts remain: the app now runs in local single-user mode.")
@@ -145,7 +146,44 @@ def users_passwd(name: str, password_stdin: bool, data_dir: Path | None) -> None
     password = read_password(password_stdin, prompt="New password")
     with audited(settings, AuditAction.USER_PASSWORD, {"name": name}):
         store.set_password(name, password)
-    click.echo(f"Password changed for {name}.")
+    _end_sessions(settings, name)
+    click.echo(f"Password changed for {name}; its sessions in the app have ended.")
+
+
+def _end_sessions(settings: Settings, name: str) -> None:
+    """Forget the sessions of `name` now. The app would refuse them anyway (their account's
+    epoch changed, or it is gone); this only clears them out of the sign-in state."""
+    from assistant.signin import SessionStore
+
+    if settings.sign_in_db_path.exists():
+        SessionStore.from_settings(settings).end_all(name)
+
+
+@users.command(name="unlock")
+@click.argument("name")
+@click.option("--client", default=None, help="Also lift a pause on this client address.")
+@data_dir_option
+@human_errors
+def users_unlock(name: str, client: str | None, data_dir: Path | None) -> None:
+    """Lift a sign-in pause on NAME (after too many failed attempts) and forget its failures."""
+    from assistant.signin import SignInGuard
+
+    settings = make_settings(data_dir)
+    what = {"name": name, **({"client": client} if client else {})}
+    with audited(settings, AuditAction.USER_UNLOCK, what):
+        guard = SignInGuard.from_settings(settings)
+        lifted = guard.unlock(name)
+        if client:
+            lifted = guard.unlock_client(client) or lifted
+    click.echo(f"Lifted the pause on {name}." if lifted else f"{name} was not paused.")
+
+
+@users.command(name="hash")
+@password_stdin_option
+@human_errors
+def users_hash(password_stdin: bool) -> None:
+    """Print an Argon2id hash of a password, for an account in GUIDE_ACCOUNTS_JSON."""
+    click.echo(hash_password(read_password(password_stdin)))
 
 
 # -- audit ------------------------------------------------------------------------------------

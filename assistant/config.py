@@ -28,6 +28,21 @@ def configure_offline() -> None:
         os.environ.setdefault(key, value)
 
 
+# Limits on what a caller may send: a question (or a test-set question) of more than this many
+# characters is refused, as is a test set over these sizes (a 60 MB question once took the
+# server from 1 GB to 8.5 GB of memory).
+MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20
+MAX_TESTSET_MB = 5.0
+MAX_TESTSET_QUESTIONS = 2000
+
+
+def private_files() -> None:
+    """Files and folders this process creates are its owner's alone (0600 / 0700): the library
+    holds questions, accounts and the audit log, and the vector store writes its own files."""
+    os.umask(0o077)
+
+
 class Settings(BaseSettings):
     """Every knob of the product; environment variables use the prefix GUIDE_ (GUIDE_DATA_DIR)."""
 
@@ -63,6 +78,13 @@ class Settings(BaseSettings):
 
     max_file_mb: float = 50.0
     max_pages: int = 2000
+    # Each file is read in a child process stopped past these budgets (ingest.bounded); a file
+    # over them is refused with the reason. Ordinary files take well under a second a page.
+    parse_seconds: float = 120.0
+    parse_memory_mb: int = 2048
+    max_question_chars: int = MAX_QUESTION_CHARS
+    # A write starts only if the disk would still have this much free afterwards.
+    min_free_mb: float = 25.0
 
     host: str = "127.0.0.1"
     port: int = 7860
@@ -73,6 +95,25 @@ class Settings(BaseSettings):
     accounts_json: str | None = None
     audit_max_mb: float = 5.0  # the audit log rotates past this size
     audit_keep: int = 10  # rotated audit files kept; older ones are dropped
+
+    # Sign-in (README, "Staff, roles and the audit log"). A name, or one client address, that
+    # fails this many times within the window is paused: the first pause lasts
+    # sign_in_pause_minutes, each further one in a row twice as long, up to the maximum; during
+    # a pause even the right password is refused.
+    sign_in_name_failures: int = 5
+    sign_in_client_failures: int = 20
+    sign_in_window_minutes: float = 15.0
+    sign_in_pause_minutes: float = 5.0
+    sign_in_max_pause_minutes: float = 60.0
+    # Failed sign-ins go to their own rotating log, so they can never push out the audit log.
+    sign_in_log_max_mb: float = 2.0
+    sign_in_log_keep: int = 3
+    # A session ends after this long unused, or this long after signing in, whichever is first.
+    session_idle_minutes: float = 60.0
+    session_max_hours: float = 12.0
+    # Reverse proxies (comma-separated addresses) whose X-Forwarded-For and -Proto are believed;
+    # by default none is, so a client's address is the one it connects from.
+    trusted_proxies: str = ""
 
     @property
     def chroma_path(self) -> Path:
@@ -85,3 +126,12 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.data_dir / "audit" / "audit.jsonl"
+
+    @property
+    def sign_in_failures_path(self) -> Path:
+        return self.data_dir / "audit" / "sign-in-failures.jsonl"
+
+    @property
+    def sign_in_db_path(self) -> Path:
+        """Sessions and sign-in throttling (SQLite, mode 0600)."""
+        return self.data_dir / "sign-in.sqlite3"

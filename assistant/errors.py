@@ -13,6 +13,9 @@ class RefusedFile(GuideError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # it crosses from a reader process
+        return (type(self), (self.path, self.reason))
+
 
 class LibraryEmpty(GuideError):
     """Asked a question before any document was ingested."""

@@ -1,27 +1,48 @@
-"""Rewrite a follow-up question into one that stands alone, without an LLM.
+"""Read a follow-up against the conversation, without an LLM.
 
-"And what about pensions?" after "What happens to staff under TUPE when a service spins out?"
-becomes a query carrying both, so retrieval sees the subject the officer is still talking about.
+"And how long does the council have to respond?" after "What is the community right to
+challenge?" has no subject of its own: it takes the earlier question's, so retrieval and the
+composer look for the response time of the right to challenge. "What about pensions?" after a
+question on reserved contracts brings a subject of its own that the library does not discuss
+alongside the earlier one: the topic has changed, and the earlier question stops being used.
+Whether two subjects go together is judged by the library itself: how often passages that
+mention the new subject also mention the earlier one (`related`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.text import key_terms
 
 _FOLLOW_UP_START = re.compile(
-    r"^\s*(and|also|but|so|then|what about|how about|what if|and if|same for|is that|are they|"
-    r"does that|do they|can they|can it|what else|why|how so|how long|how much|when)\b",
+    r"^\s*(and|also|but|so|then|plus|what about|how about|what if|and if|same for|is that|"
+    r"are they|does that|do they|can they|can it|what else|why|how so|how long|how much|"
+    r"how many|how soon|when|who|where|which|is there|are there|any|ok|okay|right)\b",
     re.IGNORECASE,
 )
 _REFERRING = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|he|she|his|her|such|the same|"
-    r"the above|the former|the latter)\b",
+    r"the above|the former|the latter|one|ones)\b",
     re.IGNORECASE,
 )
+# Words every question about the subject uses: they never make a subject of their own.
+GENERIC = frozenset(
+    key_terms(
+        "council councils authority authorities local public service services staff employee "
+        "employees worker workers people person member members body bodies organisation "
+        "organisations group groups mutual mutuals co-operative co-operatives cooperative "
+        "company companies new old work working run running set setting take taking need "
+        "needs happen happens long much many time times year years month months week weeks "
+        "day days date cost costs rule rules way ways thing things step steps part parts kind "
+        "kinds type types case cases example examples mean means say says apply applies "
+        "allowed allow able can could still also else too own other officer officers "
+        "respond response answer decide decision process start end first last next"
+    )
+)
+RELATED = 0.15  # share of the new subject's passages that also mention the earlier one
 
 
 def is_follow_up(question: str) -> bool:
@@ -33,6 +54,13 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP_START.search(question)) or (
         bool(_REFERRING.search(question)) and len(terms) <= 3
     )
+
+
+def own_subject(question: str, earlier: str) -> set[str]:
+    """The question's content words that are neither generic nor already in the earlier turns:
+    the subject it brings of its own, if any."""
+    before = set(key_terms(earlier))
+    return {t for t in key_terms(question) if t not in GENERIC and t not in before}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +75,32 @@ class SearchQuery:
         return f"{self.text} (context: {self.context})" if self.context else self.text
 
 
-def follow_up_query(question: str, history: Sequence[str]) -> SearchQuery:
+Related = Callable[[set[str], set[str]], float]
+
+
+def follow_up_query(
+    question: str, history: Sequence[str], related: Related | None = None
+) -> SearchQuery:
     """The question, with the earlier question(s) of its conversation as context if it is a
-    follow-up: back to and including the last question that stood on its own."""
+    follow-up (back to and including the last question that stood on its own), unless it
+    changes the topic: it brings a subject of its own that refers to nothing earlier and that
+    the library does not discuss with the earlier subject (`related(new, earlier)`: the share
+    of passages with a new term that also hold an earlier one)."""
+    question = question.strip()
     if not history or not is_follow_up(question):
-        return SearchQuery(question.strip())
+        return SearchQuery(question)
     context: list[str] = []
     for earlier in reversed(history):
         context.insert(0, earlier.strip())
         if not is_follow_up(earlier):
             break
-    return SearchQuery(question.strip(), " ".join(context))
+    joined = " ".join(context)
+    new = own_subject(question, joined)
+    if new and not _REFERRING.search(question):
+        before = {t for t in key_terms(joined) if t not in GENERIC}
+        if not before or (related is not None and related(new, before) < RELATED):
+            return SearchQuery(question)  # a new topic: the earlier turns no longer apply
+    return SearchQuery(question, joined)
 
 
 def standalone_question(question: str, history: Sequence[str]) -> str:

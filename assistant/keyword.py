@@ -88,6 +88,31 @@ class KeywordIndex:
             return 0
         return int(indptr[position + 1] - indptr[position])
 
+    def _postings(self, term: str) -> Any:
+        position = self.model.vocab_dict.get(term)
+        indptr = self.model.scores["indptr"]
+        if position is None or position + 1 >= len(indptr):
+            return None
+        return self.model.scores["indices"][indptr[position] : indptr[position + 1]]
+
+    def together(self, terms: set[str], others: set[str]) -> float:
+        """The share of chunks holding any of `terms` that also hold one of `others` (stemmed
+        key terms): how much the library discusses the two subjects together. 0 when it never
+        mentions `terms`."""
+        import numpy as np
+
+        if not self.ids:
+            return 0.0
+        found = [p for p in (self._postings(t) for t in terms) if p is not None]
+        if not found:
+            return 0.0
+        mine = np.unique(np.concatenate(found))
+        theirs = [p for p in (self._postings(t) for t in others) if p is not None]
+        if not theirs:
+            return 0.0
+        both = np.intersect1d(mine, np.unique(np.concatenate(theirs)), assume_unique=True)
+        return float(len(both) / len(mine))
+
     def search(
         self, query: str, k: int, allowed: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:

@@ -11,13 +11,23 @@ Commit order makes every write atomic for readers: chunks go into the store tagg
 then anything no longer listed is deleted. Readers only search versions the registry lists, so a
 crash or kill at any point leaves the library as it was; `recover()` (run before every write)
 deletes the orphans.
+
+The vector store is derived data. Each version's vectors are also kept in the library's own
+files (`vectors/<version>.npy`, written atomically like everything else), so when the store's own
+files are damaged (a disk that filled up while Chroma was writing, a crash inside Chroma), the
+store is rebuilt from them without embedding anything again (`rebuild_store`), and a write never
+starts unless the disk has room for it (`DiskFull`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import io
 import json
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -27,16 +37,46 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from assistant.config import Settings
 from assistant.errors import GuideError
 from assistant.faults import checkpoint
 from assistant.keyword import KeywordIndex
+from assistant.pdftext import ReferenceText
 from assistant.store import ChunkStore
 from assistant.types import Chunk, Page
 
 REGISTRY_FORMAT = 2
+_MB = 1024 * 1024
+# Disk use of one passage in the vector store beyond its vector: text, metadata, the write-ahead
+# log and the full-text index (measured: about 4 KB a passage for Chroma 1.5; doubled for safety).
+_STORE_BYTES_PER_CHUNK = 8 * 1024
+_DISK_FULL_MARKERS = ("no space left", "disk is full", "database or disk is full", "quota")
+
+
+class DiskFull(GuideError):
+    """The disk holding the library has no room for a write; nothing was changed."""
+
+
+def disk_full_error(where: Path, needed: int | None = None) -> DiskFull:
+    free = shutil.disk_usage(where).free if where.exists() else 0
+    need = f", about {needed / _MB:.1f} MB needed" if needed else ""
+    return DiskFull(
+        f"The disk holding the library ({where}) is full: {free / _MB:.1f} MB free{need}. "
+        "Nothing was changed. Free some space (or set GUIDE_DATA_DIR to a bigger disk) and try "
+        "again."
+    )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error (an OSError, or a store error wrapping one) means the disk is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in _DISK_FULL_MARKERS)
+
+
 CURRENT, SUPERSEDED = "current", "superseded"
 KINDS = ("committee report", "government guidance", "evidence", "case study", "other")
 
@@ -61,11 +101,16 @@ class DocumentRecord:
     superseded_at: str = ""
     superseded_by: str = ""  # the version that replaced this one
     flags: tuple[dict[str, Any], ...] = ()  # instruction-like or hidden text, for staff review
+    # the title was chosen by the library (not given by staff), from these candidates: it may be
+    # changed when another document shows that it is only boilerplate (a company name)
+    title_auto: bool = False
+    title_candidates: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> DocumentRecord:
         known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
         known["flags"] = tuple(known.get("flags") or ())
+        known["title_candidates"] = tuple(known.get("title_candidates") or ())
         return cls(**known)
 
     @property
@@ -81,8 +126,9 @@ class DocumentRecord:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a file so that readers see either the old or the new content, never a mix. The file
+    is private to its owner (mkstemp creates it 0600), and so is a folder made for it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -107,11 +153,14 @@ class Library:
         self.chunks_dir = self.root / "chunks"
         self.files_dir = self.root / "files"
         self.keyword_dir = self.root / "keyword"
+        self.vectors_dir = self.root / "vectors"
+        self.rebuild_marker = self.root / ".store-needs-rebuild"
         self._records: list[DocumentRecord] = []
         self._registry_stamp: tuple[int, int] | None = None
         self._pages_cache: dict[str, list[Page]] = {}
         self._chunks_cache: dict[str, list[Chunk]] = {}
         self._keyword: KeywordIndex | None = None
+        self._reference = ReferenceText()
         self._keyword_lock = threading.Lock()
         self._batch_depth = 0
         self._keyword_stale = False
@@ -176,6 +225,11 @@ class Library:
         record = self.find_version(version)
         return record.superseded_note() if record else ""
 
+    def titles(self) -> dict[str, str]:
+        """Each indexed version's title as the registry holds it now (a title can change after
+        its chunks were made: see DocumentRecord.title_auto)."""
+        return {r.version: r.title for r in self._load()}
+
     @staticmethod
     def _read_version(folder: Path, version: str, what: str) -> dict[str, Any]:
         try:
@@ -199,6 +253,15 @@ class Library:
         pages = self.pages(version)
         return pages[page - 1] if 1 <= page <= len(pages) else None
 
+    def reference_text(self, version: str, page: int) -> str | None:
+        """The cited page as an independent extractor reads it from the original PDF (not our
+        layout analysis), for verifying quotes; None if there is no such page or file."""
+        record = self.find_version(version)
+        if record is None:
+            return None
+        path = self.pdf_path(record)
+        return self._reference.page(path, page) if path.exists() else None
+
     def generation(self) -> str:
         """Identifies the set of indexed versions and their status; changes with every commit."""
         joined = "\n".join(sorted(f"{r.version}:{r.status}" for r in self._load()))
@@ -212,6 +275,15 @@ class Library:
                 Chunk(**{**c, "paragraphs": tuple(c["paragraphs"])}) for c in raw["chunks"]
             ]
         return self._chunks_cache[version]
+
+    def neighbour(self, chunk: Chunk, offset: int) -> Chunk | None:
+        """The passage `offset` places before (-1) or after (+1) `chunk` in its document."""
+        try:
+            chunks = self.chunks(chunk.doc_version)
+        except GuideError:
+            return None
+        index = chunk.ordinal + offset
+        return chunks[index] if 0 <= index < len(chunks) else None
 
     def current_chunks(self, versions: list[str] | None = None) -> list[Chunk]:
         return [c for v in (versions or self.current_versions()) for c in self.chunks(v)]
@@ -259,7 +331,8 @@ class Library:
         index = KeywordIndex.build(
             generation, [c.chunk_id for c in chunks], [c.context_text() for c in chunks]
         )
-        index.save(self.keyword_dir)
+        with contextlib.suppress(OSError):  # a full disk: it serves from memory; a reader saves it
+            index.save(self.keyword_dir)
         return index
 
     def pdf_path(self, record: DocumentRecord) -> Path:
@@ -267,8 +340,30 @@ class Library:
 
     # -- writing ------------------------------------------------------------------------------
     def _lock(self) -> FileLock:
-        self.root.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.root / ".write.lock"))
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return FileLock(str(self.root / ".write.lock"), mode=0o600)
+
+    # -- room on the disk -----------------------------------------------------------------------
+    def _store_files_bytes(self) -> int:
+        """What the embedded store may rewrite in one write: its index files (not its database,
+        which grows by rows)."""
+        if self.settings.chroma_host:
+            return 0
+        return sum(_folder_bytes(p) for p in self.settings.chroma_path.glob("*/"))
+
+    def ensure_room(self, incoming: int, chunks: int) -> None:
+        """DiskFull unless the disk has room for a write of `incoming` bytes of our own files and
+        `chunks` new passages in the store, plus the reserve (GUIDE_MIN_FREE_MB)."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        needed = (
+            incoming
+            + chunks * _STORE_BYTES_PER_CHUNK
+            + self._store_files_bytes()
+            + _folder_bytes(self.keyword_dir)  # the next keyword index is saved beside the last
+            + int(self.settings.min_free_mb * _MB)
+        )
+        if shutil.disk_usage(self.root).free < needed:
+            raise disk_full_error(self.root, needed)
 
     def _save(self, records: Sequence[DocumentRecord]) -> None:
         body = {
@@ -288,63 +383,171 @@ class Library:
         chunks: Sequence[Chunk],
         embeddings: Sequence[Sequence[float]],
         pdf_bytes: bytes,
+        retitle: dict[str, str] | None = None,
     ) -> DocumentRecord | None:
         """Make `record` the current version of its document; return the version it replaced.
 
         A replaced version with other content is kept as superseded; one with the same content
         (re-indexed by a newer pipeline) is dropped. Committing a superseded version's content
-        again makes that version current again."""
+        again makes that version current again. `retitle` gives other documents (by source file)
+        new titles, in the same switch."""
+        pages_json = json.dumps(
+            {"version": record.version, "pages": [asdict(p) for p in pages]}
+        ).encode("utf-8")
+        chunks_json = json.dumps(
+            {"version": record.version, "chunks": [asdict(c) for c in chunks]}
+        ).encode("utf-8")
+        vectors = _vectors_bytes(embeddings)
         with self._lock():
             self._recover_locked()
-            pdf_path = self.pdf_path(record)
-            if not pdf_path.exists():
-                write_atomic(pdf_path, pdf_bytes)
-            checkpoint("after-pdf")
-            pages_body = {"version": record.version, "pages": [asdict(p) for p in pages]}
-            write_atomic(
-                self.pages_dir / f"{record.version}.json",
-                json.dumps(pages_body).encode("utf-8"),
-            )
-            chunks_body = {"version": record.version, "chunks": [asdict(c) for c in chunks]}
-            write_atomic(
-                self.chunks_dir / f"{record.version}.json",
-                json.dumps(chunks_body).encode("utf-8"),
-            )
-            self._pages_cache.pop(record.version, None)
-            self._chunks_cache.pop(record.version, None)
-            checkpoint("after-files")
-            self.store.add(chunks, embeddings)
-            checkpoint("after-store")
-            records = [r for r in self._load() if r.version != record.version]
-            old = next(
-                (r for r in records if r.current and r.source_file == record.source_file), None
-            )
-            dropped: list[DocumentRecord] = []
-            if old is not None:
-                records.remove(old)
-                if old.sha256 == record.sha256:
-                    dropped.append(old)
-                else:
-                    records.append(
-                        replace(
-                            old,
-                            status=SUPERSEDED,
-                            superseded_at=now_iso(),
-                            superseded_by=record.version,
-                        )
-                    )
-            records.append(record)
-            self._save(records)  # the switch: from here on readers see the new version
+            incoming = len(pdf_bytes) + len(pages_json) + len(chunks_json) + len(vectors)
+            self.ensure_room(incoming, len(chunks))
+            writing_store = False
+            try:
+                self._write_version(record, pdf_bytes, pages_json, chunks_json, vectors)
+                writing_store = True
+                self.store.add(chunks, embeddings)
+                writing_store = False
+                checkpoint("after-store")
+                old, records, dropped = self._switch(record, retitle or {})
+            except GuideError:
+                raise
+            except Exception as exc:  # nothing was switched: the orphans go at the next write
+                if is_disk_full(exc):
+                    if writing_store:
+                        self._after_failed_store_write()
+                    raise disk_full_error(self.root) from exc
+                raise
             checkpoint("after-registry")
             for gone in dropped:
                 self._drop(gone, records)
             self._refresh_keyword()
             return old
 
+    def _switch(
+        self, record: DocumentRecord, retitle: dict[str, str]
+    ) -> tuple[DocumentRecord | None, list[DocumentRecord], list[DocumentRecord]]:
+        """Save the registry with `record` current: the old current version superseded, or
+        dropped if it has the same content; other documents retitled as `retitle` says.
+        Returns (old, the new records, records to drop)."""
+        records = [
+            replace(r, title=retitle[r.source_file])
+            if r.source_file in retitle and r.title_auto and r.source_file != record.source_file
+            else r
+            for r in self._load()
+            if r.version != record.version
+        ]
+        old = next((r for r in records if r.current and r.source_file == record.source_file), None)
+        dropped: list[DocumentRecord] = []
+        if old is not None:
+            records.remove(old)
+            if old.sha256 == record.sha256:
+                dropped.append(old)
+            else:
+                records.append(
+                    replace(
+                        old,
+                        status=SUPERSEDED,
+                        superseded_at=now_iso(),
+                        superseded_by=record.version,
+                    )
+                )
+        records.append(record)
+        self._save(records)  # the switch: from here on readers see the new version
+        return old, records, dropped
+
+    def _write_version(
+        self,
+        record: DocumentRecord,
+        pdf_bytes: bytes,
+        pages_json: bytes,
+        chunks_json: bytes,
+        vectors: bytes,
+    ) -> None:
+        pdf_path = self.pdf_path(record)
+        if not pdf_path.exists():
+            write_atomic(pdf_path, pdf_bytes)
+        checkpoint("after-pdf")
+        write_atomic(self.pages_dir / f"{record.version}.json", pages_json)
+        write_atomic(self.chunks_dir / f"{record.version}.json", chunks_json)
+        write_atomic(self.vectors_dir / f"{record.version}.npy", vectors)
+        self._pages_cache.pop(record.version, None)
+        self._chunks_cache.pop(record.version, None)
+        checkpoint("after-files")
+
+    def _after_failed_store_write(self) -> None:
+        """A store write failed part-way (the disk filled up): the store's own files may be
+        damaged. Mark it for a rebuild from our files, which `tidy` does when it next
+        opens; our own files were written atomically and the registry never switched."""
+        # with no room even for the marker, the store check at the next open still finds damage
+        with contextlib.suppress(OSError):
+            write_atomic(self.rebuild_marker, b"store write failed\n")
+        self.store.close()
+
+    def tidy(self, embed: Any = None) -> dict[str, Any]:
+        """At start-up: finish what an interrupted write left behind (a killed removal leaves the
+        removed document's files until now) and rebuild a damaged vector store from the library's
+        files. Skipped while another process is writing (that writer tidies first). `embed(texts)`
+        re-embeds versions whose vectors file is missing (libraries made before vectors were
+        kept). Returns what was done: {"orphans": [...], "rebuilt": passages or 0}."""
+        done: dict[str, Any] = {"orphans": [], "rebuilt": 0}
+        if not self.registry_path.exists():
+            return done
+        lock = self._lock()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return done
+        try:
+            if self.rebuild_marker.exists() or not self.store.healthy():
+                done["rebuilt"] = self._rebuild_store_locked(embed)
+            done["orphans"] = self._recover_locked()
+        finally:
+            lock.release()
+        return done
+
+    def rebuild_store(self, embed: Any = None) -> int:
+        """Empty the vector store and fill it again with every indexed version's chunks and
+        vectors; returns the number of passages."""
+        with self._lock():
+            return self._rebuild_store_locked(embed)
+
+    def _rebuild_store_locked(self, embed: Any) -> int:
+        versions = self.indexed_versions()
+        chunks = [c for v in versions for c in self.chunks(v)]
+        self.ensure_room(0, len(chunks))
+        # vectors first (re-embedding what is missing can take minutes), then the swap
+        vectors = {v: self._vectors(v, self.chunks(v), embed) for v in versions}
+        self.store.reset()
+        for version in versions:
+            self.store.add(self.chunks(version), vectors[version])
+        self.rebuild_marker.unlink(missing_ok=True)
+        return len(chunks)
+
+    def _vectors(self, version: str, chunks: Sequence[Chunk], embed: Any) -> list[list[float]]:
+        import numpy as np
+
+        path = self.vectors_dir / f"{version}.npy"
+        try:
+            array = np.load(path, allow_pickle=False)
+            if len(array) == len(chunks):
+                return [[float(x) for x in row] for row in array]
+        except (OSError, ValueError):
+            pass
+        if embed is None:
+            raise GuideError(
+                f"The vectors of document version {version} are missing; re-ingest it, or run "
+                "the rebuild where the embedding model can be loaded."
+            )
+        vectors: list[list[float]] = embed([c.context_text() for c in chunks])
+        write_atomic(path, _vectors_bytes(vectors))
+        return vectors
+
     def remove(self, source_file: str, version: str | None = None) -> list[DocumentRecord]:
         """Remove a document with all its versions, or (given `version`) one superseded version.
         Returns the records removed."""
         with self._lock():
+            self._recover_locked()
             records = list(self._load())
             if version is None:
                 gone = [r for r in records if r.source_file == source_file]
@@ -363,6 +566,7 @@ class Library:
                 )
             remaining = [r for r in records if r not in gone]
             self._save(remaining)
+            checkpoint("after-remove-switch")
             for record in gone:
                 self._drop(record, remaining)
             self._refresh_keyword()
@@ -370,9 +574,14 @@ class Library:
 
     def _drop(self, old: DocumentRecord, remaining: Sequence[DocumentRecord]) -> None:
         if all(r.version != old.version for r in remaining):
-            self.store.delete_versions([old.version])
+            try:
+                self.store.delete_versions([old.version])
+            except Exception as exc:  # the registry has switched: its passages are orphans now,
+                if not is_disk_full(exc):  # removed by the next write once there is room
+                    raise
             (self.pages_dir / f"{old.version}.json").unlink(missing_ok=True)
             (self.chunks_dir / f"{old.version}.json").unlink(missing_ok=True)
+            (self.vectors_dir / f"{old.version}.npy").unlink(missing_ok=True)
             self._pages_cache.pop(old.version, None)
             self._chunks_cache.pop(old.version, None)
         if all(r.sha256 != old.sha256 for r in remaining):
@@ -388,9 +597,13 @@ class Library:
         orphans = sorted(self.store.orphan_versions(indexed))
         self.store.delete_versions(orphans)
         known = set(indexed)
-        for folder in (self.pages_dir, self.chunks_dir):
+        for folder, pattern in (
+            (self.pages_dir, "*.json"),
+            (self.chunks_dir, "*.json"),
+            (self.vectors_dir, "*.npy"),
+        ):
             if folder.exists():
-                for path in folder.glob("*.json"):
+                for path in folder.glob(pattern):
                     if path.stem not in known:
                         path.unlink(missing_ok=True)
         if self.files_dir.exists():
@@ -398,7 +611,13 @@ class Library:
             for path in self.files_dir.glob("*.pdf"):
                 if path.stem not in shas:
                     path.unlink(missing_ok=True)
-        for folder in (self.root, self.pages_dir, self.chunks_dir, self.files_dir):
+        for folder in (
+            self.root,
+            self.pages_dir,
+            self.chunks_dir,
+            self.vectors_dir,
+            self.files_dir,
+        ):
             for stray in folder.glob(".*.tmp"):
                 stray.unlink(missing_ok=True)
         return orphans
@@ -412,6 +631,25 @@ class Library:
             "superseded_versions": len(self._load()) - len(docs),
             "flagged": sum(bool(d.flags) for d in docs),
         }
+
+
+def _folder_bytes(folder: Path) -> int:
+    total = 0
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            try:
+                total += path.stat().st_size if path.is_file() else 0
+            except OSError:
+                continue
+    return total
+
+
+def _vectors_bytes(embeddings: Sequence[Sequence[float]]) -> bytes:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(embeddings, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
 
 
 def now_iso() -> str:

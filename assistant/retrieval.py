@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.embeddings import Embedder
 from assistant.errors import GuideError, LibraryEmpty
 from assistant.library import Library
+from assistant.questions import asked, states
 from assistant.text import key_terms, weighted_coverage
 from assistant.types import Chunk, Hit
 
@@ -48,6 +49,8 @@ class RerankWeights:
     # answers prefer a document's current version: an unchanged passage of a superseded version
     # always ranks below its current twin, yet what only an old version says can still be found
     superseded: float = 0.25
+    # the passage states the kind of particular asked for (a duration for "how long")
+    states: float = 0.10
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,7 @@ class Candidate:
     heading: float  # share of them in the document title and heading path
     numbers: float  # share of the question's numbers (years, sums, sections) in the passage
     superseded: bool = False  # from a version of its document that has been replaced
+    states: float = 0.0  # 1 when it states the kind of particular asked for, else 0
 
     def score(self, w: RerankWeights) -> float:
         return (
@@ -69,6 +73,7 @@ class Candidate:
             + w.coverage * self.coverage
             + w.heading * self.heading
             + w.numbers * self.numbers
+            + w.states * self.states
             - (w.superseded if self.superseded else 0.0)
         )
 
@@ -95,6 +100,10 @@ class HybridRetriever:
         self.weights = weights or RerankWeights()
         self._by_id: dict[str, Chunk] = {}
         self._by_id_generation = ""
+
+    def related(self, terms: set[str], others: set[str]) -> float:
+        """How much the library discusses two subjects together (KeywordIndex.together)."""
+        return self.library.keyword_index().together(terms, others)
 
     def versions(self, filters: SearchFilters | None) -> list[str]:
         """The versions to search: every current and superseded version that passes the filter."""
@@ -169,11 +178,16 @@ class HybridRetriever:
         focus, earlier = set(key_terms(query)), set(key_terms(context))
         q_numbers = numbers_in(query)
         superseded = self.library.superseded_versions()
+        titles = self.library.titles()  # titles as they are now (a chosen title may change)
+        what = asked(query)
         out: list[Candidate] = []
         for cid in pool:
             chunk = chunks.get(cid) or by_id.get(cid)
             if chunk is None:
                 continue
+            title = titles.get(chunk.doc_version, chunk.document)
+            if title != chunk.document:
+                chunk = replace(chunk, document=title)
             found_numbers = numbers_in(chunk.text)
             out.append(
                 Candidate(
@@ -188,6 +202,7 @@ class HybridRetriever:
                     ),
                     numbers=len(q_numbers & found_numbers) / len(q_numbers) if q_numbers else 0.0,
                     superseded=chunk.doc_version in superseded,
+                    states=float(what.wants_particular and states(what.kind, chunk.text)),
                 )
             )
         return out

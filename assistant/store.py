@@ -5,6 +5,8 @@ We always pass our own embeddings: Chroma's built-in embedding function download
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ class ChunkStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._client: Any = None
         self._collection: Collection | None = None
         self._max_batch = 1000
 
@@ -57,12 +60,51 @@ class ChunkStore:
                     path=str(s.chroma_path), settings=chroma_settings
                 )
             self._max_batch = int(client.get_max_batch_size())
+            self._client = client
             return client.get_or_create_collection(
                 s.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
         except Exception as exc:  # chromadb raises many kinds; the user needs one message
             where = f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else s.chroma_path
             raise GuideError(f"Cannot open the vector store at {where}: {exc}") from exc
+
+    def close(self) -> None:
+        """Let go of the client, so that the next use opens the store's files afresh."""
+        client, self._client, self._collection = self._client, None, None
+        if client is not None:
+            with contextlib.suppress(Exception):  # a client that already failed must not fail again
+                client.close()
+
+    def healthy(self) -> bool:
+        """Whether the store opens and answers a search (its index files are readable)."""
+        try:
+            collection = self.collection
+            if collection.count() == 0:
+                return True
+            sample = collection.get(limit=1, include=["embeddings"])
+            vectors = sample["embeddings"]
+            if vectors is None or len(vectors) == 0:
+                return False
+            probe: Any = [vectors[0]]
+            collection.query(query_embeddings=_vectors(probe), n_results=1, include=[])
+            return True
+        except Exception:
+            self.close()
+            return False
+
+    def reset(self) -> None:
+        """Drop the collection and start an empty one (the library refills it from its files).
+        An embedded store whose files cannot even be opened is deleted from disk."""
+        s = self.settings
+        try:
+            self.collection  # noqa: B018 (opens the client)
+            self._client.delete_collection(s.collection)
+        except Exception:
+            self.close()
+            if s.chroma_host:
+                raise
+            shutil.rmtree(s.chroma_path, ignore_errors=True)
+        self.close()
 
     def add(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         """Upsert in batches no larger than the client allows (5,461 for Chroma 1.5)."""

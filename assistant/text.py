@@ -217,7 +217,8 @@ _FOOTNOTE_TAIL = re.compile(r"([.!?][\"')\]]?)\d{1,2}$")
 def normalise(text: str) -> str:
     """Whitespace- and typography-insensitive form used to compare quotes with page text."""
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # words hyphenated across lines
+    # words hyphenated across lines; [ \t]* (not \s*) before the one newline keeps it linear
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
     return " ".join(text.split())
 
 

@@ -42,6 +42,7 @@ LABELS = {
     "citations_verified": "citations verified",
     "answer_token_f1": "answer token F1",
     "key_fact_recall": "key-fact recall",
+    "answer_first": "answer first (first sentence states a key fact)",
     "share_answered": "answered",
     "share_partial": "partial",
     "share_no_answer": "refused (no answer)",

@@ -142,6 +142,24 @@ def key_fact_recall(answer: str, reference: str) -> float | None:
     return found / len(facts)
 
 
+def first_sentence(answer: str) -> str:
+    """What an answer says first: its text up to its first citation marker (each statement of an
+    answer ends with its marker), or its first line."""
+    text = answer.strip()
+    marker = _MARKER.search(text)
+    head = text[: marker.start()] if marker else text
+    return head.split("\n", 1)[0].strip()
+
+
+def answer_first(answer: str, reference: str) -> float | None:
+    """1.0 when the answer's first sentence states a key fact of the reference, else 0.0; None
+    when the reference has no key facts (or there is no answer), so the item is left out."""
+    if not answer.strip() or not key_facts(reference):
+        return None
+    recall = key_fact_recall(first_sentence(answer), reference)
+    return 1.0 if recall else 0.0
+
+
 # -- citations against gold pages --------------------------------------------------------------
 def citation_page_precision(cited: Iterable[PageRef], gold: set[PageRef]) -> float | None:
     """Share of the distinct pages an answer cites that are gold pages: |cited & gold| / |cited|.

@@ -25,6 +25,7 @@ ROWS = [
         [
             "answer_token_f1",
             "key_fact_recall",
+            "answer_first",
             "share_answered",
             "share_partial",
             "share_no_answer",

@@ -63,6 +63,9 @@ METRICS: dict[str, Metric] = {
     "citations_verified": Metric("proportion", "higher", "citations whose quote is on the page"),
     "answer_token_f1": Metric("mean", "higher", "answerable: token F1 against the reference"),
     "key_fact_recall": Metric("mean", "higher", "answerable: reference facts the answer states"),
+    "answer_first": Metric(
+        "proportion", "higher", "answered: the first sentence states a key fact of the reference"
+    ),
     "share_answered": Metric("proportion", None, "questions answered with all quotes verified"),
     "share_partial": Metric("proportion", "lower", "questions answered with an unverified quote"),
     "share_no_answer": Metric("proportion", None, "questions refused"),
@@ -98,6 +101,7 @@ class ItemResult:
     latency_ms: float
     token_f1: float = 0.0
     key_fact_recall: float | None = None
+    answer_first: float | None = None  # answered: the first sentence states a key fact
     # n, document, source_file, page, page_label, quote, paragraph, verified, version, superseded
     citations: list[dict[str, Any]] = field(default_factory=list)
     evidence: dict[str, float] = field(default_factory=dict)  # relevance, coverage, missing
@@ -241,6 +245,9 @@ def score_item(item: TestItem, answer: Answer, latency_ms: float) -> ItemResult:
         key_fact_recall=(  # a refusal states no facts, whatever its text says
             metrics.key_fact_recall(stated, item.reference_answer) if item.answerable else None
         ),
+        answer_first=(
+            metrics.answer_first(stated, item.reference_answer) if item.answerable else None
+        ),
         citations=[
             {
                 "n": c.n,
@@ -296,6 +303,7 @@ def per_item_values(results: Sequence[ItemResult]) -> dict[str, list[float]]:
         "citations_verified": [1.0] * verified + [0.0] * (total - verified),
         "answer_token_f1": [r.token_f1 for r in answerable],
         "key_fact_recall": metrics.finite(r.key_fact_recall for r in answerable),
+        "answer_first": metrics.finite(r.answer_first for r in answerable),
         "share_answered": [_flag(r.status == Status.ANSWERED.value) for r in results],
         "share_partial": [_flag(r.status == Status.PARTIAL.value) for r in results],
         "share_no_answer": [_flag(r.status == refused) for r in results],

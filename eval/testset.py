@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.config import MAX_QUESTION_CHARS, MAX_TESTSET_MB, MAX_TESTSET_QUESTIONS
 from assistant.errors import GuideError
 
 QUESTION_TYPES = {"fact", "howto", "plain", "multi_doc", "follow_up", "unanswerable"}
@@ -64,10 +65,17 @@ def parse_item(record: Any, where: str) -> TestItem:
     question = _field(record, "question", str, where).strip()
     if not question:
         raise TestsetError(f"{where}: field 'question' is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise TestsetError(
+            f"{where}: field 'question' is {len(question):,} characters, over the "
+            f"{MAX_QUESTION_CHARS:,} limit"
+        )
     answerable = _field(record, "answerable", bool, where)
     reference = record.get("reference_answer") or ""
     if not isinstance(reference, str):
         raise TestsetError(f"{where}: field 'reference_answer' must be a string")
+    if len(reference) > 5 * MAX_QUESTION_CHARS or len(item_id) > 200:
+        raise TestsetError(f"{where}: field 'reference_answer' or 'id' is too long")
     gold_raw = _field(record, "gold", list, where)
     gold = []
     for i, g in enumerate(gold_raw):
@@ -89,7 +97,7 @@ def parse_item(record: Any, where: str) -> TestItem:
     if not isinstance(evidence, (list, tuple)) or not all(isinstance(e, str) for e in evidence):
         raise TestsetError(f"{where}: field 'evidence' must be a string or a list of strings")
     qtype = record.get("type") or ("fact" if answerable else "unanswerable")
-    if qtype not in QUESTION_TYPES:
+    if not isinstance(qtype, str) or qtype not in QUESTION_TYPES:
         raise TestsetError(f"{where}: field 'type' must be one of {sorted(QUESTION_TYPES)}")
     follows = record.get("follows")
     if follows is not None and not isinstance(follows, str):
@@ -99,29 +107,41 @@ def parse_item(record: Any, where: str) -> TestItem:
     )
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """("file:line", object) for each non-blank line; errors name the file and line."""
+def iter_jsonl(path: Path, shown: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("file:line", object) for each non-blank line; errors name the file (as `shown`, when
+    given: an uploaded file's own name rather than where the server keeps it) and the line."""
+    name = shown or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_TESTSET_MB * 1_000_000:
+            raise TestsetError(
+                f"{name}: the test set is {size / 1_000_000:.1f} MB, over the "
+                f"{MAX_TESTSET_MB:g} MB limit; split it into several files"
+            )
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise TestsetError(f"{path}: cannot be read ({exc.strerror})") from exc
+        raise TestsetError(f"{name}: cannot be read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise TestsetError(f"{name}: is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        where = f"{path}:{number}"
+        where = f"{name}:{number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TestsetError(f"{where}: not valid JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise TestsetError(f"{where}: nested too deeply to be a test question") from exc
         if not isinstance(record, dict):
             raise TestsetError(f"{where}: each line must be a JSON object")
         yield where, record
 
 
-def load_testset(path: Path) -> list[TestItem]:
+def load_testset(path: Path, shown: str | None = None) -> list[TestItem]:
     items: list[TestItem] = []
     seen: set[str] = set()
-    for where, record in iter_jsonl(path):
+    for where, record in iter_jsonl(path, shown):
         item = parse_item(record, where)
         if item.id in seen:
             raise TestsetError(f"{where}: field 'id' repeats {item.id!r}")
@@ -131,8 +151,13 @@ def load_testset(path: Path) -> list[TestItem]:
             )
         seen.add(item.id)
         items.append(item)
+        if len(items) > MAX_TESTSET_QUESTIONS:
+            raise TestsetError(
+                f"{shown or path}: the test set has over {MAX_TESTSET_QUESTIONS:,} questions; "
+                "split it into several files"
+            )
     if not items:
-        raise TestsetError(f"{path}: the test set has no questions")
+        raise TestsetError(f"{shown or path}: the test set has no questions")
     return items
 
 

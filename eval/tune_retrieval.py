@@ -55,15 +55,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant.guide import Guide
+    from assistant.retrieval import HybridRetriever
 
     guide = Guide(Settings(data_dir=args.data_dir))
+    retriever = guide.retriever
+    assert isinstance(retriever, HybridRetriever)  # the product's own, with its signals
     items = load_testset(args.testset)
     by_id = {i.id: i for i in items}
     answerable = [i for i in items if i.answerable]
     pools = []
     for item in answerable:
         query = follow_up_query(item.question, history_for(item, by_id))
-        pools.append((item, guide.retriever.candidates(query.text, context=query.context)))
+        pools.append((item, retriever.candidates(query.text, context=query.context)))
     dev, held_out = pools[0::2], pools[1::2]
 
     base = RerankWeights()

@@ -6,9 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from assistant.types import Chunk, Page
-from ingest.layout import Block, PageLayout
+from ingest.layout import Block
+
+if TYPE_CHECKING:
+    from ingest.pdf import ReadPage
 
 CHUNKER_VERSION = "structured-v2"  # bump when chunk output changes
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
@@ -38,17 +42,21 @@ class StructuredChunker:
 
     def chunk(
         self,
-        pages: Sequence[Page],
-        layouts: Sequence[PageLayout],
+        pages: Sequence[ReadPage],
+        source_file: str,
+        document: str,
         doc_version: str,
         kind: str = "",
     ) -> list[Chunk]:
+        """Chunks of the pages as read, for the document `source_file` titled `document`."""
         out = _Collector(doc_version, kind)
         headings: list[tuple[int, str]] = []
         last_paragraph: str | None = None
-        for page, layout in zip(pages, layouts, strict=True):
+        for read in pages:
+            layout = read.layout
             if layout.is_contents:
                 continue
+            page = read.as_page(source_file, document)
             out.start_page(page)
             body = [b for b in layout.blocks if b.kind != "footnote"]
             for index, block in enumerate(body):

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from assistant.audit import AuditAction, AuditLog
 from assistant.config import Settings
-from assistant.errors import GuideError
+from assistant.errors import GuideError, RefusedFile
 from assistant.library import DocumentRecord, Library
+from ingest.metadata import Suggested
 from ingest.pipeline import FileResult, IngestPipeline, ProgressFactory, UploadInfo
 
 if TYPE_CHECKING:
@@ -33,7 +34,25 @@ class LibraryDesk:
         self.settings = settings
         self.pipeline = IngestPipeline(settings, library=library, embedder=embedder)
         self.library = self.pipeline.library
+        self.library.tidy(self.pipeline.embedder.encode)  # what a killed write left behind
         self.audit = audit or AuditLog.from_settings(settings)
+
+    def suggest(self, path: Path, seconds: float = 15.0) -> Suggested:
+        """Title, kind and date to prefill the upload form, read from the file's first pages in
+        a bounded child process (a file is chosen long before it is uploaded), with the title
+        the library would give it (never another document's, never a company name on every
+        cover). RefusedFile if it cannot be read."""
+        from ingest.bounded import OverBudget, run_bounded
+        from ingest.metadata import suggest_file
+
+        try:
+            found: Suggested = run_bounded(
+                suggest_file, path, seconds=seconds, memory_mb=self.settings.parse_memory_mb
+            )
+        except OverBudget as exc:
+            raise RefusedFile(path.name, str(exc)) from exc
+        title, _ = self.pipeline.choose_title(path.name, found.candidates, found.date)
+        return replace(found, title=title)
 
     def upload(
         self,

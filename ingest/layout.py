@@ -1,53 +1,51 @@
 """Read a page the way a person does: body text in reading order, apart from the page furniture.
 
-pypdf reports every piece of text it draws with its position and font (`visitor_text`). From
-that we rebuild lines and blocks and sort out:
+`ingest.ink` reads what a page draws and keeps only the text a reader can see, as fragments with
+their position and size (`Fragment`); text nobody can see is reported apart (`PageText.hidden`).
+From the fragments we rebuild lines and blocks and sort out:
 
 - running headers and footers, and folios: lines in the top or bottom margin that repeat across
-  pages (numbers ignored) or are just a page number;
+  pages (numbers ignored) or are just a page number, unless they are all a page says;
 - footnotes: small type below the last line of body text; kept apart from the body;
 - footnote markers: small raised figures inside body lines; dropped from the body text;
 - headings: lines set larger or bold than the body; tables: lines of widely spaced cells;
-- two-column pages: lines that start in the right half beside lines in the left half, read
-  left column first;
+- columns: bands of the page that a gutter (a stretch left free of text row after row) cuts
+  into columns of prose, each read top to bottom, left to right, with what is above and below
+  a band (a masthead, a full-width heading or footer) kept in its place (`split_columns`);
+- tables: rows a gutter divides that are not prose stay lines of cells, and a table row whose
+  cells wrap onto several lines is read cell by cell as one line;
 - words hyphenated at line ends: rejoined when the joined word occurs elsewhere in the document.
 
-Text nobody can see is kept out of the body and reported apart (`PageText.hidden`), because a
-person checking a citation could never find it on the page: white or near-white ink on the
-white page, invisible render modes (`3 Tr`, `7 Tr`), fully transparent ink, type under 1 pt, and
-text drawn outside the visible page. White text on a dark box or an image is ordinary, visible
-text. pypdf reports text in runs, not per operator, so a run that mixes visible and hidden ink is
-treated as hidden as a whole: it is left out of the body and shown to staff as a flag.
-
-Everything here is pure (no pypdf import) except `extract_page`, so it is unit-tested on
-crafted fragments and operator sequences.
+Everything here is pure (no pypdf), so it is unit-tested on crafted fragments, and it takes time
+in proportion to a page's text (see `ingest/bench_layout.py`).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-LAYOUT_VERSION = "layout-v2"  # bump when extraction output changes: documents are re-ingested
+from ingest.ink import Fragment
+from ingest.ink import PageText as PageText  # re-exported: pages are read through this module
+from ingest.ink import extract_page as extract_page
+
+LAYOUT_VERSION = "layout-v4"  # bump when extraction output changes: documents are re-ingested
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
 _BULLET = re.compile(r"^([-\u2022\u2013*]|\(?[a-z]\)|\(?[ivx]+\))\s+")
 _WORD = re.compile(r"[A-Za-z]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    """One piece of text as drawn: baseline position (points, origin bottom-left) and size."""
-
-    x: float
-    y: float
-    size: float
-    text: str
-    bold: bool = False
+_CONTENTS_END = re.compile(r"(\s|\.)(\d{1,3}|[ivxlc]{1,6})$")
+_FOOTNOTE_START = re.compile(r"^\d{1,3}\s")
+# a match can only start where a word starts: without the look-behind a long run of letters with
+# no "- " after it would be rescanned from every letter (quadratic)
+_HYPHENATED = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})- ([a-z][A-Za-z]*)")
+_BUCKET = 8.0  # points of baseline height per bucket in assemble_lines
+_TOP_MARGIN, _BOTTOM_MARGIN = 0.91, 0.07  # running headers above, footers below these heights
 
 
 @dataclass(slots=True)
@@ -75,6 +73,7 @@ class PageLayout:
     blocks: list[Block] = field(default_factory=list)
     furniture: list[str] = field(default_factory=list)  # removed headers, footers, folios
     is_contents: bool = False
+    ocr_layer: bool = False  # the text is a scan's OCR layer (invisible text over the image)
 
     @property
     def body_text(self) -> str:
@@ -83,370 +82,6 @@ class PageLayout:
     @property
     def footnote_text(self) -> str:
         return "\n".join(b.text for b in self.blocks if b.kind == "footnote")
-
-
-@dataclass(frozen=True, slots=True)
-class PageText:
-    """What one page draws: the visible fragments, the page size, and the runs of hidden text."""
-
-    fragments: tuple[Fragment, ...]
-    width: float
-    height: float
-    hidden: tuple[str, ...] = ()
-
-
-def extract_fragments(page: object) -> tuple[list[Fragment], float, float]:
-    """Visible fragments of one pypdf page, with the page's width and height."""
-    text = extract_page(page)
-    return list(text.fragments), text.width, text.height
-
-
-_SHOW = {b"Tj", b"TJ", b"'", b'"'}
-
-
-def extract_page(page: Any) -> PageText:
-    """The visible fragments of one pypdf page, its size, and its hidden text runs in drawing
-    order (consecutive hidden pieces joined into one run)."""
-    tracker = InkTracker(*_page_resources(page))
-    crop = page.cropbox
-    bounds = (float(crop.left), float(crop.bottom), float(crop.right), float(crop.top))
-    pending: list[str | None] = []  # the ink of each operator shown since the last report
-    last: list[str | None] = [None]
-    fragments: list[Fragment] = []
-    runs: list[str] = []
-    run: list[str] = []  # the hidden run being collected
-    run_reason: list[str | None] = [None]
-
-    def before(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
-        if op in _SHOW and shows_text(op, operands):
-            last[0] = tracker.ink_reason()
-            pending.append(last[0])
-        tracker.before(op, operands, cm)
-
-    def after(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
-        tracker.after(op)
-
-    def visit(
-        text: str, cm: Sequence[float], tm: Sequence[float], font: object, size: float
-    ) -> None:
-        if not text:
-            return
-        inks = pending[:] or [last[0]]
-        pending.clear()
-        if not text.strip():
-            return
-        a = tm[0] * cm[0] + tm[1] * cm[2]
-        b = tm[0] * cm[1] + tm[1] * cm[3]
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        effective = abs(size) * (a * a + b * b) ** 0.5
-        name = ""
-        if isinstance(font, dict):
-            name = str(font.get("/BaseFont", ""))
-        bold = "bold" in name.lower() or "black" in name.lower()
-        fragment = Fragment(x, y, round(effective, 2), text.replace("\n", " "), bold)
-        reason = hidden_reason(
-            fragment,
-            inks,
-            on_dark=tracker.on_dark(x, y, effective),
-            bounds=None if tracker.in_form else bounds,
-        )
-        if run and reason != run_reason[0]:
-            runs.append(" ".join(" ".join(run).split()))
-            run.clear()
-        run_reason[0] = reason
-        if reason is None:
-            fragments.append(fragment)
-        else:
-            run.append(fragment.text)
-
-    page.extract_text(
-        visitor_operand_before=before, visitor_operand_after=after, visitor_text=visit
-    )
-    if run:
-        runs.append(" ".join(" ".join(run).split()))
-    box = page.mediabox
-    return PageText(tuple(fragments), float(box.width), float(box.height), tuple(runs))
-
-
-def _page_resources(page: Any) -> tuple[dict[str, str], dict[str, tuple[float, float]], set[str]]:
-    """Colour space families, graphics-state alphas and image names the page's resources
-    define, for `InkTracker`."""
-    spaces: dict[str, str] = {}
-    alphas: dict[str, tuple[float, float]] = {}
-    images: set[str] = set()
-    try:
-        resources = page.get("/Resources")
-        resources = resources.get_object() if resources is not None else {}
-        for name, value in (resources.get("/ColorSpace") or {}).items():
-            spaces[str(name)] = colour_family(value.get_object())
-        for name, value in (resources.get("/ExtGState") or {}).items():
-            state = value.get_object()
-            alphas[str(name)] = (_number(state.get("/ca"), 1.0), _number(state.get("/CA"), 1.0))
-        for name, value in (resources.get("/XObject") or {}).items():
-            if str(value.get_object().get("/Subtype")) == "/Image":
-                images.add(str(name))
-    except Exception:  # odd resources only cost the finer checks, never the page
-        pass
-    return spaces, alphas, images
-
-
-# -- hidden text ---------------------------------------------------------------------------------
-WHITE = 0.97  # a colour at least this light reads as white on a white page
-MIN_VISIBLE_SIZE = 1.0  # points: smaller type cannot be read
-_FILL = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
-_NO_FILL = {b"S", b"s", b"n"}
-_FAMILIES = {
-    "/DeviceGray": "gray",
-    "/CalGray": "gray",
-    "/G": "gray",
-    "/DeviceRGB": "rgb",
-    "/CalRGB": "rgb",
-    "/RGB": "rgb",
-    "/DeviceCMYK": "cmyk",
-    "/CMYK": "cmyk",
-    "/Separation": "tint",
-    "/DeviceN": "tint",
-}
-
-
-def colour_family(space: Any) -> str:
-    """gray | rgb | cmyk | tint (Separation, DeviceN) | other, for a colour space name or array.
-
-    >>> colour_family("/DeviceRGB"), colour_family(["/Indexed", "/DeviceRGB", 255, b""])
-    ('rgb', 'other')
-    """
-    if isinstance(space, str):
-        return _FAMILIES.get(space, "other")
-    if isinstance(space, Sequence) and space:
-        head = str(space[0])
-        if head == "/ICCBased" and len(space) > 1:
-            try:
-                components = int(space[1].get_object().get("/N", 0))
-            except Exception:
-                return "other"
-            return {1: "gray", 3: "rgb", 4: "cmyk"}.get(components, "other")
-        return _FAMILIES.get(head, "other")
-    return "other"
-
-
-def is_white(family: str, values: Sequence[float]) -> bool:
-    """Whether a colour reads as white on paper: gray 1, rgb (1, 1, 1), cmyk (0, 0, 0, 0), no
-    tint of a spot colour, and anything within 3% of those."""
-    if family == "gray" and len(values) == 1 or family == "rgb" and len(values) == 3:
-        return all(v >= WHITE for v in values)
-    if family == "cmyk" and len(values) == 4 or family == "tint" and values:
-        return all(v <= 1 - WHITE for v in values)
-    return False
-
-
-def _number(value: object, default: float) -> float:
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-
-
-def shows_text(op: bytes, operands: Sequence[Any]) -> bool:
-    """Whether a text-showing operator shows anything but blanks."""
-    strings: list[Any]
-    if op == b"TJ":
-        strings = list(operands[0]) if operands and isinstance(operands[0], Sequence) else []
-    elif op == b'"':
-        strings = list(operands[2:3])
-    else:
-        strings = list(operands[:1])
-    for item in strings:
-        if isinstance(item, bytes) and item.strip(b" \t\r\n\x00"):
-            return True
-        if isinstance(item, str) and item.strip():
-            return True
-    return False
-
-
-@dataclass(frozen=True, slots=True)
-class _Ink:
-    fill: str = "gray"  # colour family of the fill colour space
-    fill_white: bool = False
-    stroke: str = "gray"
-    stroke_white: bool = False
-    mode: int = 0  # text render mode (Tr)
-    fill_alpha: float = 1.0
-    stroke_alpha: float = 1.0
-
-
-class InkTracker:
-    """Follows the parts of the graphics state that decide whether text shows: fill and stroke
-    colour (g rg k sc scn cs and their stroking twins), render mode (Tr), transparency (gs),
-    saved and restored with q/Q and around form XObjects; and the dark areas painted so far
-    (filled paths, images, shadings) on which white text is visible.
-
-    Feed it every operator in order; pypdf's `visitor_operand_before` passes the current
-    transformation matrix as `cm`.
-    """
-
-    def __init__(
-        self,
-        colour_spaces: dict[str, str] | None = None,
-        alphas: dict[str, tuple[float, float]] | None = None,
-        images: set[str] | None = None,
-    ) -> None:
-        self.colour_spaces = colour_spaces or {}
-        self.alphas = alphas or {}
-        self.images = images or set()
-        self.ink = _Ink()
-        self.areas: list[tuple[float, float, float, float]] = []  # dark boxes, page space
-        self._saved: list[_Ink] = []
-        self._forms: list[tuple[_Ink, int]] = []
-        self._path: list[tuple[float, float]] = []
-
-    @property
-    def in_form(self) -> bool:
-        """Inside a form XObject pypdf reports positions in the form's own space."""
-        return bool(self._forms)
-
-    def before(self, op: bytes, operands: Sequence[Any], cm: Sequence[float]) -> None:
-        ink = self.ink
-        if op == b"q":
-            self._saved.append(ink)
-        elif op == b"Q":
-            if self._saved:
-                self.ink = self._saved.pop()
-        elif op == b"Tr" and operands:
-            self.ink = replace(ink, mode=int(_number(operands[0], 0)))
-        elif op in (b"g", b"rg", b"k"):
-            family = {b"g": "gray", b"rg": "rgb", b"k": "cmyk"}[op]
-            self.ink = replace(ink, fill=family, fill_white=is_white(family, _numbers(operands)))
-        elif op in (b"G", b"RG", b"K"):
-            family = {b"G": "gray", b"RG": "rgb", b"K": "cmyk"}[op]
-            self.ink = replace(
-                ink, stroke=family, stroke_white=is_white(family, _numbers(operands))
-            )
-        elif op == b"cs" and operands:
-            self.ink = replace(ink, fill=self._family(operands[0]), fill_white=False)
-        elif op == b"CS" and operands:
-            self.ink = replace(ink, stroke=self._family(operands[0]), stroke_white=False)
-        elif op in (b"sc", b"scn"):
-            white = _all_numbers(operands) and is_white(ink.fill, _numbers(operands))
-            self.ink = replace(ink, fill_white=white)
-        elif op in (b"SC", b"SCN"):
-            white = _all_numbers(operands) and is_white(ink.stroke, _numbers(operands))
-            self.ink = replace(ink, stroke_white=white)
-        elif op == b"gs" and operands and str(operands[0]) in self.alphas:
-            fill_alpha, stroke_alpha = self.alphas[str(operands[0])]
-            self.ink = replace(ink, fill_alpha=fill_alpha, stroke_alpha=stroke_alpha)
-        elif op == b"Do" and operands:
-            if str(operands[0]) in self.images:
-                self.areas.append(_box(cm, [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0)]))
-            self._forms.append((ink, len(self._saved)))
-        else:
-            self._path_operator(op, operands, cm)
-
-    def after(self, op: bytes) -> None:
-        """pypdf's `visitor_operand_after`: a form XObject ends with the state it started."""
-        if op == b"Do" and self._forms:
-            self.ink, depth = self._forms.pop()
-            del self._saved[depth:]
-
-    def _path_operator(self, op: bytes, operands: Sequence[Any], cm: Sequence[float]) -> None:
-        numbers = _numbers(operands)
-        if op == b"re" and len(numbers) == 4:
-            x, y, w, h = numbers
-            corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
-            self._path.extend(_transform(cm, p) for p in corners)
-        elif op in (b"m", b"l", b"c", b"v", b"y") and len(numbers) >= 2:
-            points = zip(numbers[::2], numbers[1::2], strict=False)
-            self._path.extend(_transform(cm, p) for p in points)
-        elif op in _FILL:
-            ink = self.ink
-            if self._path and not ink.fill_white and ink.fill_alpha > 1 - WHITE:
-                xs = [p[0] for p in self._path]
-                ys = [p[1] for p in self._path]
-                self.areas.append((min(xs), min(ys), max(xs), max(ys)))
-            self._path.clear()
-        elif op in _NO_FILL:
-            self._path.clear()
-        elif op == b"sh":  # a shading paints the whole clipping area: assume the page
-            self.areas.append((-1e9, -1e9, 1e9, 1e9))
-
-    def _family(self, name: object) -> str:
-        name = str(name)
-        return _FAMILIES.get(name) or self.colour_spaces.get(name, "other")
-
-    def ink_reason(self) -> str | None:
-        """Why text drawn now would not show, or None when it would (on a white page)."""
-        ink = self.ink
-        if ink.mode in (3, 7):
-            return "invisible render mode"
-        channels = []
-        if ink.mode in (0, 2, 4, 6):
-            channels.append((ink.fill_white, ink.fill_alpha))
-        if ink.mode in (1, 2, 5, 6):
-            channels.append((ink.stroke_white, ink.stroke_alpha))
-        opaque = [white for white, alpha in channels if alpha > 1 - WHITE]
-        if not opaque:
-            return "transparent text"
-        if all(opaque):
-            return "white text"
-        return None
-
-    def on_dark(self, x: float, y: float, size: float) -> bool:
-        """Whether text at (x, y) sits on a dark area painted before it."""
-        px, py = x + 0.25 * size, y + 0.3 * size
-        return any(x0 <= px <= x1 and y0 <= py <= y1 for x0, y0, x1, y1 in self.areas)
-
-
-def hidden_reason(
-    fragment: Fragment,
-    inks: Sequence[str | None],
-    on_dark: bool = False,
-    bounds: tuple[float, float, float, float] | None = None,
-) -> str | None:
-    """Why a reported text run cannot be seen, or None when it can.
-
-    `inks` are `InkTracker.ink_reason()` for each operator that drew part of the run: one hidden
-    part hides the whole run. White text on a dark area shows. `bounds` is the visible page
-    (left, bottom, right, top); None skips the position test.
-    """
-    reasons = [r for r in inks if r and not (r == "white text" and on_dark)]
-    if reasons:
-        return reasons[0]
-    if fragment.size < MIN_VISIBLE_SIZE:
-        return "tiny type"
-    if bounds is not None:
-        left, bottom, right, top = bounds
-        end = fragment.x + 0.5 * fragment.size * len(fragment.text)
-        if (
-            fragment.x >= right
-            or end <= left
-            or fragment.y >= top
-            or fragment.y + fragment.size <= bottom
-        ):
-            return "outside the page"
-    return None
-
-
-def _numbers(operands: Sequence[Any]) -> list[float]:
-    return [float(v) for v in operands if isinstance(v, int | float) and not isinstance(v, bool)]
-
-
-def _all_numbers(operands: Sequence[Any]) -> bool:
-    """A colour given by numbers alone (a pattern colour ends with a name)."""
-    return bool(operands) and len(_numbers(operands)) == len(operands)
-
-
-def _transform(cm: Sequence[float], point: tuple[float, float]) -> tuple[float, float]:
-    x, y = point
-    return x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5]
-
-
-def _box(
-    cm: Sequence[float], points: Sequence[tuple[float, float]]
-) -> tuple[float, float, float, float]:
-    corners = [_transform(cm, p) for p in points]
-    xs = [p[0] for p in corners]
-    ys = [p[1] for p in corners]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 # -- lines ---------------------------------------------------------------------------------------
@@ -459,20 +94,44 @@ def body_size(fragments: Sequence[Fragment]) -> float:
 
 
 def assemble_lines(fragments: Sequence[Fragment], body: float) -> list[Line]:
-    """Group fragments into lines by baseline; drop raised small figures (footnote markers)."""
+    """Group fragments into lines by baseline; drop raised small figures (footnote markers).
+
+    Fragments are taken from the top down; each joins the first line (in the order lines were
+    started) whose anchor, its largest fragment, is within max(2, 0.3 x size) of its baseline.
+    Anchors are found through buckets of baseline height, so this is linear in the fragments.
+    """
     ordered = sorted(fragments, key=lambda f: (-f.y, f.x))
     lines: list[list[Fragment]] = []
+    anchors: list[Fragment] = []
+    buckets: dict[int, list[int]] = {}  # floor(anchor y / _BUCKET) -> lines, in order started
+
+    def bucket(y: float) -> int:
+        return int(y // _BUCKET)
+
     for frag in ordered:
         tolerance = max(2.0, 0.3 * frag.size)
-        for line in lines:
-            anchor = max(line, key=lambda f: f.size)
-            if abs(anchor.y - frag.y) <= tolerance or (
-                frag.size < 0.8 * anchor.size and 0 < frag.y - anchor.y <= 0.6 * anchor.size
-            ):
-                line.append(frag)
-                break
-        else:
+        # every anchor so far is at or above frag (fragments come top down), so only anchors
+        # from frag.y up to frag.y + tolerance can take it
+        best = -1
+        for key in range(bucket(frag.y), bucket(frag.y + tolerance) + 1):
+            for index in buckets.get(key, ()):
+                if (best < 0 or index < best) and abs(anchors[index].y - frag.y) <= tolerance:
+                    best = index
+        if best < 0:
+            best = len(lines)
             lines.append([frag])
+            anchors.append(frag)
+            buckets.setdefault(bucket(frag.y), []).append(best)
+            continue
+        lines[best].append(frag)
+        anchor = anchors[best]
+        if frag.size > anchor.size:  # the first of the largest fragments anchors the line
+            members = buckets[bucket(anchor.y)]
+            members.remove(best)
+            anchors[best] = frag
+            members = buckets.setdefault(bucket(frag.y), [])
+            members.append(best)
+            members.sort()
     result: list[Line] = []
     for parts in lines:
         main = max(parts, key=lambda f: (f.size, len(f.text)))
@@ -482,19 +141,30 @@ def assemble_lines(fragments: Sequence[Fragment], body: float) -> list[Line]:
             if not (f.size < 0.8 * main.size and f.y > main.y + 0.5 and f.text.strip().isdigit())
         ]
         kept.sort(key=lambda f: f.x)
-        text, cells, last_end = "", 1, None
+        pieces: list[str] = []
+        cells, last_end, inked, last_char = 1, None, False, ""
         for f in kept:
             piece = f.text
             if last_end is not None:
                 gap = f.x - last_end
-                if gap > 2.5 * f.size and text.strip():
-                    text = text.rstrip() + " | "
+                if gap > 2.5 * f.size and inked:
+                    pieces.append(" | ")
+                    last_char = " "
                     cells += 1
-                elif text and not text.endswith(" ") and not piece.startswith(" "):
-                    text += " " if gap > 0.15 * f.size else ""
-            text += piece
-            last_end = f.x + 0.5 * f.size * len(piece)
-        text = " ".join(text.split())
+                elif (
+                    last_char
+                    and last_char != " "
+                    and not piece.startswith(" ")
+                    and gap > 0.15 * f.size
+                ):
+                    pieces.append(" ")
+                    last_char = " "
+            pieces.append(piece)
+            if piece:
+                last_char = piece[-1]
+                inked = inked or not piece.isspace()
+            last_end = _extent(f)[1] if f.width > 0 else f.x + 0.5 * f.size * len(piece)
+        text = " ".join("".join(pieces).split())
         if text:
             result.append(
                 Line(main.y, kept[0].x if kept else main.x, main.size, text, main.bold, cells)
@@ -503,31 +173,481 @@ def assemble_lines(fragments: Sequence[Fragment], body: float) -> list[Line]:
     return result
 
 
-def split_columns(fragments: Sequence[Fragment], width: float) -> list[list[Fragment]]:
-    """Groups of fragments in reading order. A two-column page is one where many fragments
-    start at one x position in the right half, level with fragments in the left half; it is
-    read as: full-width text above the columns, the left column, then the right column.
-    Anything else is one group."""
-    middle = 0.45 * width
-    starts = Counter(round(f.x) for f in fragments if f.x >= middle)
-    if not starts:
-        return [list(fragments)]
-    col_x, count = starts.most_common(1)[0]
-    right = [f for f in fragments if f.x >= col_x - 3]
-    left_ys = [f.y for f in fragments if f.x < middle]
-    level = sum(
-        1 for f in right if abs(f.x - col_x) <= 3 and any(abs(f.y - y) < 2 for y in left_ys)
-    )
-    if count < 8 or level < 5:
-        return [list(fragments)]
-    top = max(f.y for f in right if abs(f.x - col_x) <= 3) + 2.0
-    above = [f for f in fragments if f.y > top]
-    below = [f for f in fragments if f.y <= top]
+# -- columns ---------------------------------------------------------------------------------
+MIN_COLUMN_ROWS = 5  # rows of text the longest column of a band needs...
+MIN_SHORT_COLUMN_ROWS = 3  # ...and each of the others (the end of a column from a page before)
+MIN_COLUMN_CHARS = 20  # the median characters of a column's rows: prose, not cells or numbers
+MIN_LEVEL_CHARS = 35  # ... when most rows have text in two columns at once, as a table's do
+_FILLED_ROWS = 8  # rows of level columns of short lines that must fill their column...
+_FILL = 0.85  # ...to this share of the longest line (the 90th percentile)
+_MAX_LEADING = 1.75  # a column's lines are at most this many times their size apart
+_CELL_GAP_EM = 1.6  # rows closer than this many body ems may be lines of one table row
+_HALF_LINE = 0.45  # steps between rows smaller than this share of the type: half a line off
+_CELL_LINES = 8  # lines a table row's cells may wrap onto
+_ROW_STEP = 1.2  # a step this much wider than a table's line spacing is the next table row
+_CELL_PAD_EM = 0.45  # cells of a table row are at least this many body ems apart
+_GUTTER_EM = 0.8  # a gutter is at least this many body ems wide (LaTeX's is 1 em)
+_BREAK_EM = 3.0  # a gap between rows this many body ems deep ends every gutter
+_SIBLING = 0.7  # gutters beside over this share of each other's rows: columns of one band
+_COLUMN_DEPTH = 6  # bands within bands (columns of a band, bands above and below one)
+_COLUMN_TRIES = 8  # gutters tried as the one that makes a band, longest first
+
+
+def _extent(f: Fragment) -> tuple[float, float]:
+    """Where a fragment's text runs along the line: its glyphs' reach as ink measured it, or
+    half an em a character."""
+    width = f.width if f.width > 0 else 0.5 * f.size * len(f.text)
+    return (f.x, f.x + width) if width >= 0 else (f.x + width, f.x)
+
+
+@dataclass(slots=True)
+class _Row:
+    """Fragments on about one baseline, and the stretches of the line their text covers
+    (merged where closer together than a gutter), left to right."""
+
+    top: float
+    bottom: float
+    fragments: list[Fragment]
+    spans: list[tuple[float, float]]
+
+
+def _rows(fragments: Sequence[Fragment], body: float, min_gap: float) -> list[_Row]:
+    ordered = sorted(fragments, key=lambda f: -f.y)
+    tolerance = max(2.0, 0.3 * body)
+    groups: list[list[Fragment]] = []
+    for f in ordered:
+        if groups and groups[-1][0].y - f.y <= tolerance:
+            groups[-1].append(f)
+        else:
+            groups.append([f])
     return [
-        above,
-        [f for f in below if f.x < col_x - 3],
-        [f for f in below if f.x >= col_x - 3],
+        _Row(
+            group[0].y,
+            group[-1].y,
+            group,
+            _merge((_extent(f) for f in group if f.text.strip()), min_gap),
+        )
+        for group in groups
     ]
+
+
+def _merge(
+    extents: Iterable[tuple[float, float]], min_gap: float = 0.0
+) -> list[tuple[float, float]]:
+    """Stretches of a line, left to right, joined where less than `min_gap` apart."""
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted(extents):
+        if merged and a - merged[-1][1] < min_gap:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+@dataclass(slots=True)
+class _Gutter:
+    """A stretch of the line free of text over consecutive rows (`first` to `last`): `a` to
+    `b`, what is free in all of them; with the rows and heights of the text either side."""
+
+    a: float
+    b: float
+    first: int
+    last: int = -1
+    left_rows: int = 0
+    right_rows: int = 0
+    left_span: tuple[float, float] = (math.inf, -math.inf)  # lowest and highest baseline
+    right_span: tuple[float, float] = (math.inf, -math.inf)
+
+    def add(self, index: int, row: _Row) -> None:
+        """A row this gutter runs through: its text is all to the left or right of it."""
+        self.last = index
+        if row.spans and row.spans[0][0] < self.a:
+            self.left_rows += 1
+            self.left_span = (min(self.left_span[0], row.bottom), max(self.left_span[1], row.top))
+        if row.spans and row.spans[-1][1] > self.b:
+            self.right_rows += 1
+            self.right_span = (
+                min(self.right_span[0], row.bottom),
+                max(self.right_span[1], row.top),
+            )
+
+    def divides(self) -> bool:
+        """Text beside it on both sides, in enough rows, side by side rather than one side
+        above the other."""
+        if (
+            min(self.left_rows, self.right_rows) < MIN_SHORT_COLUMN_ROWS
+            or max(self.left_rows, self.right_rows) < MIN_COLUMN_ROWS
+        ):
+            return False
+        (lo_l, hi_l), (lo_r, hi_r) = self.left_span, self.right_span
+        overlap = min(hi_l, hi_r) - max(lo_l, lo_r)
+        return overlap >= 0.5 * min(hi_l - lo_l, hi_r - lo_r)
+
+
+def _gaps(row: _Row, left: float, right: float, min_gap: float) -> list[tuple[float, float]]:
+    """The stretches of a row between `left` and `right` free of text, at least `min_gap`."""
+    out = []
+    x = left
+    for a, b in row.spans:
+        if a - x >= min_gap:
+            out.append((x, a))
+        x = max(x, b)
+    if right - x >= min_gap:
+        out.append((x, right))
+    return out
+
+
+def _gutters(rows: Sequence[_Row], min_gap: float, depth: float) -> list[_Gutter]:
+    """Every gutter of a set of rows, found top down in one pass: a gutter runs on while each
+    next row leaves a gap of `min_gap` or more within it (narrowing to what is free in all its
+    rows), and ends at a row that has text across it or after a vertical gap deeper than
+    `depth`. The gutters open at once are disjoint, so this is linear in the rows' gaps."""
+    left = min((r.spans[0][0] for r in rows if r.spans), default=0.0)
+    right = max((r.spans[-1][1] for r in rows if r.spans), default=0.0)
+    done: list[_Gutter] = []
+    active: list[_Gutter] = []
+    for index, row in enumerate(rows):
+        if index and rows[index - 1].bottom - row.top > depth:
+            done.extend(active)
+            active = []
+        gaps = _gaps(row, left, right, min_gap)
+        kept: list[_Gutter] = []
+        k = 0
+        for gutter in active:  # left to right, like the gaps
+            while k < len(gaps) and gaps[k][1] <= gutter.a:
+                k += 1
+            best: tuple[float, float] | None = None
+            j = k
+            while j < len(gaps) and gaps[j][0] < gutter.b:
+                a, b = max(gutter.a, gaps[j][0]), min(gutter.b, gaps[j][1])
+                if b - a >= min_gap and (best is None or b - a > best[1] - best[0]):
+                    best = (a, b)
+                j += 1
+            if best is None:
+                done.append(gutter)
+                continue
+            gutter.a, gutter.b = best
+            gutter.add(index, row)
+            kept.append(gutter)
+        fresh: list[_Gutter] = []
+        j = 0
+        for a, b in gaps:  # a gap no gutter runs on through starts one
+            while j < len(kept) and kept[j].b <= a:
+                j += 1
+            if j < len(kept) and kept[j].a < b:
+                continue
+            gutter = _Gutter(a, b, index)
+            gutter.add(index, row)
+            fresh.append(gutter)
+        active = sorted(kept + fresh, key=lambda g: g.a) if fresh else kept
+    done.extend(active)
+    return done
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0
+
+
+def _prose_columns(rows: Sequence[_Row], cuts: Sequence[float]) -> bool:
+    """Whether the rows cut at `cuts` make columns of prose, not the cells of a table, the
+    numbers of a list, a contents page's page numbers or the names of a signature block.
+    Each column needs `MIN_SHORT_COLUMN_ROWS` rows (one of them `MIN_COLUMN_ROWS`), a median
+    row of `MIN_COLUMN_CHARS` characters, and lines set at a prose leading (a median step
+    from one to the next of at most `_MAX_LEADING` times their size: a table's one-line cells
+    are a row apart). When most rows have text in two columns at once, as a table's rows do
+    (and columns set on one grid), each column must also have long lines (`MIN_LEVEL_CHARS`)
+    or, over `_FILLED_ROWS` rows, lines that fill it (`_FILL` of the longest, as wrapped
+    prose does and a column of cells rarely does)."""
+    n = len(cuts) + 1
+    chars: list[list[int]] = [[] for _ in range(n)]
+    widths: list[list[float]] = [[] for _ in range(n)]
+    steps: list[list[float]] = [[] for _ in range(n)]
+    sizes: list[list[float]] = [[] for _ in range(n)]
+    last: list[float | None] = [None] * n
+    level = inked = 0
+    for row in rows:
+        counts = [0] * n
+        reach: list[tuple[float, float]] = [(math.inf, -math.inf)] * n
+        for f in row.fragments:
+            column = bisect_right(cuts, f.x)
+            counts[column] += len(f.text.strip())
+            sizes[column].append(f.size)
+            a, b = _extent(f)
+            reach[column] = (min(reach[column][0], a), max(reach[column][1], b))
+        filled = 0
+        for column, count in enumerate(counts):
+            if not count:
+                continue
+            filled += 1
+            chars[column].append(count)
+            widths[column].append(reach[column][1] - reach[column][0])
+            previous = last[column]
+            if previous is not None:
+                steps[column].append(previous - row.top)
+            last[column] = row.top
+        inked += filled > 0
+        level += filled > 1
+    if max(len(c) for c in chars) < MIN_COLUMN_ROWS:
+        return False
+    for c in range(n):
+        if (
+            len(chars[c]) < MIN_SHORT_COLUMN_ROWS
+            or _median(chars[c]) < MIN_COLUMN_CHARS
+            or _median(steps[c]) > _MAX_LEADING * _median(sizes[c])
+        ):
+            return False
+        if 2 * level >= inked and _median(chars[c]) < MIN_LEVEL_CHARS:
+            ordered = sorted(widths[c])
+            longest = ordered[int(0.9 * (len(ordered) - 1))]
+            if len(ordered) < _FILLED_ROWS or _median(ordered) < _FILL * longest:
+                return False
+    return True
+
+
+def _band(rows: Sequence[_Row], gutters: Sequence[_Gutter]) -> tuple[int, int, list[float]] | None:
+    """The rows (first, last) that are set in columns, and where to cut them (the middle of
+    each gutter), or None. The longest gutter that divides prose is the band's; the gutters
+    beside most of the same rows cut it into more columns (three columns have two)."""
+    gutters = sorted(gutters, key=lambda g: (g.first - g.last, g.first, g.a))
+    for primary in gutters[:_COLUMN_TRIES]:
+        length = primary.last - primary.first + 1
+        beside = [primary]
+        for other in gutters:
+            shared = min(other.last, primary.last) - max(other.first, primary.first) + 1
+            if other is not primary and shared >= _SIBLING * max(
+                length, other.last - other.first + 1
+            ):
+                beside.append(other)
+        beside.sort(key=lambda g: g.a)
+        apart = [beside[0]]
+        for other in beside[1:]:
+            if other.a >= apart[-1].b:
+                apart.append(other)
+        band = rows[primary.first : primary.last + 1]
+        for chosen in (apart, [primary]) if len(apart) > 1 else ([primary],):
+            cuts = [(g.a + g.b) / 2 for g in chosen]
+            if _prose_columns(band, cuts):
+                return primary.first, primary.last, cuts
+    return None
+
+
+def split_columns(
+    fragments: Sequence[Fragment],
+    body: float | None = None,
+    height: float | None = None,
+    depth: int = _COLUMN_DEPTH,
+) -> list[list[Fragment]]:
+    """Groups of fragments in reading order: what is above a band of columns, each column of
+    the band from left to right, then what is below it, each looked at again the same way (a
+    column may hold a sidebar, the part below another band).
+
+    A band is found from its gutters, stretches of the line left free of text row after row
+    (a whitespace "river"), not from where lines start: a gutter must have text on either
+    side, side by side, in `MIN_COLUMN_ROWS` rows on one side and `MIN_SHORT_COLUMN_ROWS` on
+    the other, and cut the rows into
+    columns of prose (see `_prose_columns`), so a table, a hanging indent, a contents page's
+    page numbers or a signature block stay one group. A full-width heading, masthead, footer
+    or box crosses the gutter, so it ends the band and keeps its place above or below it.
+    Rows are found once and gutters in one pass down them, so this takes time in proportion
+    to the fragments (and their sorting) for each level of nesting.
+    """
+    if body is None:
+        body = body_size(fragments)
+    if depth <= 0 or len(fragments) < 2 * MIN_COLUMN_ROWS:
+        return [list(fragments)]
+    min_gap = max(_GUTTER_EM * body, 4.0)
+    rows = _rows(fragments, body, min_gap)
+    gutters = [g for g in _gutters(rows, min_gap, _BREAK_EM * body) if g.divides()]
+    band = _band(rows, gutters)
+    if band is None:
+        return _table_groups(rows, gutters, body, height) if gutters else [list(fragments)]
+    first, last, cuts = band
+    groups: list[list[Fragment]] = []
+    above = [f for row in rows[:first] for f in row.fragments]
+    if above:
+        groups += split_columns(above, body, height, depth - 1)
+    columns: list[list[Fragment]] = [[] for _ in range(len(cuts) + 1)]
+    for row in rows[first : last + 1]:
+        for f in row.fragments:
+            columns[bisect_right(cuts, f.x)].append(f)
+    for column in columns:
+        groups += split_columns(column, body, height, depth - 1)
+    below = [f for row in rows[last + 1 :] for f in row.fragments]
+    if below:
+        groups += split_columns(below, body, height, depth - 1)
+    return groups
+
+
+def _table_groups(
+    rows: Sequence[_Row], gutters: Sequence[_Gutter], body: float, height: float | None = None
+) -> list[list[Fragment]]:
+    """Rows that gutters divide but not into prose: a table, or a list with hanging labels.
+    Read line by line, except a table row whose cells wrap onto more lines: read line by line
+    its cells would interleave ("up to Partly accepted"), so each such row is read cell by
+    cell, left to right, as one line of cells (cut into cells where all its rows leave a
+    gap). Table rows are found among runs of rows less than `_CELL_GAP_EM` apart, one of them
+    under a gutter (`_table_rows`). A list label (a number, a letter, a bullet) alone in the
+    first cell is a hanging indent, read line by line; and rows in the page's top or bottom
+    margin (`height` given) stay lines, so running headers and footers are still found."""
+    top, bottom = (_TOP_MARGIN * height, _BOTTOM_MARGIN * height) if height else (math.inf, 0.0)
+    covered = [False] * len(rows)
+    for g in gutters:
+        for i in range(g.first, g.last + 1):
+            covered[i] = True
+    pad = _CELL_PAD_EM * body
+    groups: list[list[Fragment]] = []
+    as_lines: list[Fragment] = []
+    start = 0
+    while start < len(rows):
+        end = start + 1
+        while end < len(rows) and rows[end - 1].bottom - rows[end].top < _CELL_GAP_EM * body:
+            end += 1
+        run = rows[start:end]
+        table_rows = _table_rows(run, pad) if len(run) > 1 and any(covered[start:end]) else [run]
+        for table_row in table_rows:
+            # a "row" of many lines is a table read wrong: its lines are better than its cells
+            inside = table_row[0].top <= top and table_row[-1].bottom >= bottom
+            cuts = (
+                _common_gaps(table_row, pad) if inside and 1 < len(table_row) <= _CELL_LINES else []
+            )
+            cells = _cells(table_row, cuts)
+            if len(cells) > 1 and not _list_label(table_row, cuts):
+                if as_lines:
+                    groups.append(as_lines)
+                    as_lines = []
+                groups.append(_one_line(cells, table_row[0]))
+            else:
+                as_lines.extend(f for row in table_row for f in row.fragments)
+        start = end
+    if as_lines:
+        groups.append(as_lines)
+    return groups
+
+
+def _cells(rows: Sequence[_Row], cuts: Sequence[float]) -> list[list[Fragment]]:
+    cells: list[list[Fragment]] = [[] for _ in range(len(cuts) + 1)]
+    for row in rows:
+        for f in row.fragments:
+            cells[bisect_right(cuts, f.x)].append(f)
+    return [cell for cell in cells if cell]
+
+
+def _table_rows(rows: Sequence[_Row], pad: float) -> list[Sequence[_Row]]:
+    """A run of close rows split into table rows. Where the run has two spacings, the lines
+    of a cell and a wider step from one table row to the next (cell padding), it is split at
+    the wider steps (the line spacing is the smallest step that recurs; one under
+    `_HALF_LINE` of the type is a cell set in the middle of its row, half a line off its
+    neighbour's lines). Each part may still be several one-line rows set close
+    (`_full_rows`)."""
+    steps = [rows[i - 1].bottom - rows[i].top for i in range(1, len(rows))]
+    size = _median([f.size for row in rows for f in row.fragments])
+    # the line spacing: the smallest step that recurs (one odd step is a raised figure)
+    recurring = Counter(round(step * 2) / 2 for step in steps if step >= _HALF_LINE * size)
+    lines = [step for step, n in recurring.items() if n > 1]
+    parts: list[list[_Row]] = [[rows[0]]]
+    if lines and max(steps) > _ROW_STEP * min(lines):
+        wide = _ROW_STEP * min(lines)
+        for row, step in zip(rows[1:], steps, strict=True):
+            if step > wide:
+                parts.append([row])
+            else:
+                parts[-1].append(row)
+    else:
+        parts = [list(rows)]
+    return [table_row for part in parts for table_row in _full_rows(part, pad)]
+
+
+def _full_rows(rows: Sequence[_Row], pad: float) -> list[Sequence[_Row]]:
+    """Rows of one spacing split into table rows, when most (three in four) have text in every
+    cell, as a table of one-line rows set close has: each such row starts one, the rows
+    before the first of them making one more (a header). Otherwise (the lines of one table
+    row's wrapped cells, a cell of one line set in the middle of a cell of three) they are
+    one table row."""
+    cuts = _common_gaps(rows, pad)
+    if not cuts:
+        return [rows]
+    full = [len({bisect_right(cuts, f.x) for f in row.fragments}) > len(cuts) for row in rows]
+    if sum(full) < (1 if full[0] else 2) or 4 * sum(full) < 3 * len(full):
+        return [rows]
+    out: list[list[_Row]] = []
+    for row, starts in zip(rows, full, strict=True):
+        if not out or starts:
+            out.append([row])
+        else:
+            out[-1].append(row)
+    return list(out)
+
+
+# a list label: 12. 2.1 (a) b) iv. F21 R3 or a bullet
+_LABEL = re.compile(
+    r"^(\(?\d{1,3}(\.\d{1,3}){0,3}[.)]?|\(?[A-Za-z][.)]|\(?[ivxlc]{1,5}[.)]|[A-Z]{1,2}\d{1,3}"
+    r"|[-\u2022\u2013*\u25aa\u25cf])$"
+)
+
+
+def _list_label(rows: Sequence[_Row], cuts: Sequence[float]) -> bool:
+    """Whether rows of two cells are a hanging indent: the first cell holds only list labels
+    ("(a)", "2.1", "F21", a bullet), each on the first line of its item's text, read line by
+    line. (A number set in the middle of a table row, with no text beside it, is a cell.)"""
+    if len(cuts) != 1:
+        return False
+    found = False
+    for row in rows:
+        label = " ".join(
+            f.text.strip() for f in sorted(row.fragments, key=lambda f: f.x) if f.x < cuts[0]
+        )
+        if not label:
+            continue
+        if not _LABEL.match(label) or all(f.x < cuts[0] for f in row.fragments):
+            return False
+        found = True
+    return found
+
+
+def _one_line(cells: Sequence[Sequence[Fragment]], first: _Row) -> list[Fragment]:
+    """A table row's cells laid out one after another on its first baseline, each cell's lines
+    in order, far enough apart that `assemble_lines` reads them as cells of one line."""
+    y = max(f.y for f in first.fragments)
+    x = min(f.x for cell in cells for f in cell)
+    out: list[Fragment] = []
+    for cell in cells:
+        ordered = sorted(cell, key=lambda f: (-round(f.y, 1), f.x))
+        previous: Fragment | None = None
+        for f in ordered:
+            if previous is not None and abs(previous.y - f.y) > 0.5:
+                x += 0.3 * f.size  # the next line of the cell: a space
+            a, b = _extent(f)
+            out.append(replace(f, x=x, y=y))
+            x += b - a
+            previous = f
+        x += 3.0 * max(f.size for f in cell)  # wider than a cell gap
+    return out
+
+
+def _common_gaps(rows: Sequence[_Row], min_gap: float) -> list[float]:
+    """The middles of the stretches, between the rows' first and last text, that every row
+    leaves free (at least `min_gap` wide)."""
+    lines = [
+        _Row(
+            r.top, r.bottom, r.fragments, _merge(_extent(f) for f in r.fragments if f.text.strip())
+        )
+        for r in rows
+    ]
+    left = min((r.spans[0][0] for r in lines if r.spans), default=0.0)
+    right = max((r.spans[-1][1] for r in lines if r.spans), default=0.0)
+    free = [(left, right)]
+    for row in lines:
+        gaps = _gaps(row, left, right, min_gap)
+        free = [
+            (max(a, c), min(b, d))
+            for a, b in free
+            for c, d in gaps
+            if min(b, d) - max(a, c) >= min_gap
+        ]
+        if not free:
+            return []
+    return [(a + b) / 2 for a, b in free if left < a and b < right]
 
 
 # -- furniture -------------------------------------------------------------------------------
@@ -558,7 +678,11 @@ class _RawPage:
 
 def _margin_lines(page: _RawPage) -> list[Line]:
     """Lines in the top 9% or bottom 7% of the page."""
-    return [ln for ln in page.lines if ln.y > 0.91 * page.height or ln.y < 0.07 * page.height]
+    return [
+        ln
+        for ln in page.lines
+        if ln.y > _TOP_MARGIN * page.height or ln.y < _BOTTOM_MARGIN * page.height
+    ]
 
 
 def repeated_furniture(pages: Sequence[_RawPage]) -> set[str]:
@@ -575,7 +699,7 @@ def looks_like_contents(lines: Sequence[Line]) -> bool:
     """A contents page: most lines end in a page number or roman numeral."""
     if len(lines) < 6:
         return False
-    ending = sum(bool(re.search(r"(\s|\.)(\d{1,3}|[ivxlc]{1,6})$", ln.text)) for ln in lines)
+    ending = sum(bool(_CONTENTS_END.search(ln.text)) for ln in lines)
     return ending / len(lines) >= 0.6
 
 
@@ -597,48 +721,47 @@ def build_blocks(
     sizes = list(heading_sizes) or sorted(
         {round(ln.size) for ln in lines if ln.size > body * 1.12}, reverse=True
     )
-    blocks: list[Block] = []
+    rank = {size: i + 1 for i, size in reversed(list(enumerate(sizes)))}
+    # (kind, texts, level): a footnote or heading that runs on over lines gathers its texts
+    # here and is joined once at the end
+    blocks: list[tuple[str, list[str], int]] = []
     current: list[str] = []
     previous: Line | None = None
 
     def flush() -> None:
         if current:
-            blocks.append(Block("paragraph", " ".join(current)))
+            blocks.append(("paragraph", [" ".join(current)], 0))
             current.clear()
 
     for ln in lines:
         if ln.size < 0.85 * body and ln.y < last_body_y:
             flush()
-            if blocks and blocks[-1].kind == "footnote" and not re.match(r"^\d{1,3}\s", ln.text):
-                blocks[-1] = Block("footnote", blocks[-1].text + " " + ln.text)
+            if blocks and blocks[-1][0] == "footnote" and not _FOOTNOTE_START.match(ln.text):
+                blocks[-1][1].append(ln.text)
             else:
-                blocks.append(Block("footnote", ln.text))
+                blocks.append(("footnote", [ln.text], 0))
             previous = ln
             continue
         heading_size = ln.size > body * 1.12
         if (heading_size or (ln.bold and len(ln.text) < 90)) and ln.cells == 1:
             flush()
             rounded = round(ln.size)
-            level = (
-                (sizes.index(rounded) + 1 if rounded in sizes else len(sizes))
-                if heading_size
-                else len(sizes) + 1
-            )
+            level = rank.get(rounded, len(sizes)) if heading_size else len(sizes) + 1
             if (
                 blocks
-                and blocks[-1].kind == "heading"
+                and blocks[-1][0] == "heading"
                 and previous is not None
                 and previous.size == ln.size
                 and previous.y - ln.y < 1.6 * ln.size
             ):
-                blocks[-1] = Block("heading", blocks[-1].text + " " + ln.text, blocks[-1].level)
+                blocks[-1][1].append(ln.text)
             else:
-                blocks.append(Block("heading", ln.text, level))
+                blocks.append(("heading", [ln.text], level))
             previous = ln
             continue
         if ln.cells > 1:
             flush()
-            blocks.append(Block("table", ln.text))
+            blocks.append(("table", [ln.text], 0))
             previous = ln
             continue
         new_block = (
@@ -660,7 +783,7 @@ def build_blocks(
         current.append(ln.text)
         previous = ln
     flush()
-    return blocks
+    return [Block(kind, " ".join(texts), level) for kind, texts, level in blocks]
 
 
 def dehyphenate(blocks: list[Block], vocabulary: set[str]) -> list[Block]:
@@ -672,15 +795,17 @@ def dehyphenate(blocks: list[Block], vocabulary: set[str]) -> list[Block]:
         joined = head + tail
         return joined if joined.lower() in vocabulary else f"{head}-{tail}"
 
-    pattern = re.compile(r"([A-Za-z]{2,})- ([a-z][A-Za-z]*)")
-    return [Block(b.kind, pattern.sub(fix, b.text), b.level) for b in blocks]
+    return [Block(b.kind, _HYPHENATED.sub(fix, b.text), b.level) for b in blocks]
 
 
 def analyse(
-    raw: Sequence[tuple[list[Fragment], float, float]], labels: Sequence[str]
+    raw: Sequence[tuple[list[Fragment], float, float]],
+    labels: Sequence[str],
+    ocr: Sequence[bool] = (),
 ) -> list[PageLayout]:
     """Turn every page's fragments into clean blocks, using the whole document to spot furniture
-    and to decide hyphenation."""
+    and to decide hyphenation. `ocr[i]`: page i's text is a scan's OCR layer (`PageText`), so
+    its layout says so (`PageLayout.ocr_layer`)."""
     all_fragments = [f for fragments, _, _ in raw for f in fragments]
     body = body_size(all_fragments)
     pages = [
@@ -689,7 +814,11 @@ def analyse(
             labels[i],
             width,
             height,
-            [ln for group in split_columns(fragments, width) for ln in assemble_lines(group, body)],
+            [
+                ln
+                for group in split_columns(fragments, body, height)
+                for ln in assemble_lines(group, body)
+            ],
             body,
         )
         for i, (fragments, width, height) in enumerate(raw)
@@ -705,18 +834,21 @@ def analyse(
     for page in pages:
         margins = {id(ln) for ln in _margin_lines(page)}
         keep: list[Line] = []
-        layout = PageLayout(page.number)
+        layout = PageLayout(page.number, ocr_layer=page.number <= len(ocr) and ocr[page.number - 1])
         for ln in page.lines:
             in_margin = id(ln) in margins
             if in_margin and (
                 furniture_key(ln.text) in repeated
                 or is_folio(ln.text, page.label)
                 or ln.size < 0.9 * body
-                and ln.y > 0.91 * page.height
+                and ln.y > _TOP_MARGIN * page.height
             ):
                 layout.furniture.append(ln.text)
                 continue
             keep.append(ln)
+        if not keep and layout.furniture:  # never furniture that is all the page says
+            keep = [ln for ln in page.lines if not is_folio(ln.text, page.label)]
+            layout.furniture = [ln.text for ln in page.lines if is_folio(ln.text, page.label)]
         layout.is_contents = looks_like_contents(keep)
         layout.blocks = build_blocks(keep, body, heading_sizes)
         for block in layout.blocks:

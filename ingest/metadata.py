@@ -19,10 +19,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from assistant.library import KINDS
-from assistant.types import Page
 from ingest.layout import PageLayout
 
 _MONTHS = {
@@ -57,32 +56,60 @@ _CUE = re.compile(
     r"issued|dated?|printed)\b",
     re.IGNORECASE,
 )
-_CUED_YEAR = re.compile(rf"{_CUE.pattern}\s*(?:in|:)?\s*{_YEAR}\b(?![-/])", re.IGNORECASE)
+_CUED_YEAR = re.compile(rf"{_CUE.pattern}(?:\s*(?:in|:))?\s*{_YEAR}\b(?![-/])", re.IGNORECASE)
 _CUE_REACH = 80  # characters before a date in which a cue word counts
 _CHECKED_DATE = re.compile(r"^(?:19|20)\d{2}(?:-\d{2}(?:-\d{2})?)?$")
 _JUNK_TITLE = re.compile(
-    r"^(untitled.*|document\s*\d*|title|slide \d+|microsoft (word|powerpoint) .*|"
-    r".*\.(docx?|pdf|indd|pptx?|xlsx?|rtf|odt|txt))$",
+    r"^(untitled.*|document\s*\d*|title|slide \d+|microsoft (word|powerpoint|excel) .*|"
+    r"powerpoint presentation|presentation\d*|report|annual report|draft\s*\d*|final|"
+    r"new document|doc\d+|[a-z]:\\.*|/.*|.*\.(docx?|pdf|indd|pptx?|xlsx?|rtf|odt|txt|qxd|tex))$",
     re.IGNORECASE,
 )
-_KIND_CUES = (  # checked in order: the first that matches wins
-    ("case study", re.compile(r"\bcase stud(y|ies)\b", re.IGNORECASE)),
-    ("committee report", re.compile(r"(?=.*\bcommittee\b)(?=.*\breports?\b)", re.I | re.S)),
+# A cover sheet that labels its title ("Title | ...", "Subject: ..."), as council committee
+# reports and forms do; and headings that number a section, which a title never does.
+_LABELLED_TITLE = re.compile(
+    r"^(?:report title|title of report|name of report|title|subject|report subject)\s*[|:]\s*"
+    r"(?P<title>.{3,200})$",
+    re.IGNORECASE,
+)
+_SECTION_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.|(?:part|chapter|section|annex|appendix|schedule)\s+"
+    r"[\dA-Zivx]+[.:]?)\s+\S",
+    re.IGNORECASE,
+)
+_NOT_A_TITLE = re.compile(
+    r"^(contents|table of contents|foreword|preface|summary|executive summary|introduction|"
+    r"page \d+|www\..*|https?://.*|\S+@\S+|\d[\d\s./-]*|[ivxlc]+)$",
+    re.IGNORECASE,
+)
+# Each kind is cued by words that must all occur (anywhere, in any order). Every word is its own
+# linear search: a lookahead such as (?=.*committee)(?=.*report) rescans the rest of the text
+# from every position, which took 60 s on a 50 KB first page.
+_KIND_CUES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (  # the first match wins
+    ("case study", (re.compile(r"\bcase stud(?:y|ies)\b", re.IGNORECASE),)),
+    (
+        "committee report",
+        (re.compile(r"\bcommittee\b", re.IGNORECASE), re.compile(r"\breports?\b", re.I)),
+    ),
     (
         "government guidance",
-        re.compile(r"\bguidance\b|\bgovernment response\b|\bbriefing\b", re.IGNORECASE),
+        (re.compile(r"\bguidance\b|\bgovernment response\b|\bbriefing\b", re.IGNORECASE),),
     ),
-    ("evidence", re.compile(r"\bevidence\b|\bsubmissions?\b", re.IGNORECASE)),
+    ("evidence", (re.compile(r"\bevidence\b|\bsubmissions?\b", re.IGNORECASE),)),
 )
+_KIND_TEXT_CHARS = 20_000  # the opening of a first page is where its kind is announced
 
 
 @dataclass(frozen=True, slots=True)
 class Suggested:
-    """What the upload form is prefilled with; an empty field means nothing was found."""
+    """What the upload form is prefilled with; an empty field means nothing was found.
+    `candidates` are the possible titles, best first (the library picks the first that no
+    other document uses: see `choose_title`); `title` is the first of them."""
 
     title: str
     date: str  # YYYY-MM-DD, YYYY-MM or YYYY
     kind: str  # one of assistant.library.KINDS
+    candidates: tuple[str, ...] = ()
 
 
 # -- pure parts ----------------------------------------------------------------------------------
@@ -146,9 +173,9 @@ def guess_kind(subject: str, first_page: str) -> str:
     subject = " ".join(subject.split())
     if subject.lower() in KINDS:
         return subject.lower()
-    for text in (subject, first_page):
-        for kind, cue in _KIND_CUES:
-            if text and cue.search(text):
+    for text in (subject[:_KIND_TEXT_CHARS], first_page[:_KIND_TEXT_CHARS]):
+        for kind, cues in _KIND_CUES:
+            if text and all(cue.search(text) for cue in cues):
                 return kind
     return "other"
 
@@ -160,18 +187,112 @@ def usable_title(title: str) -> str:
     return "" if len(title) < 3 or _JUNK_TITLE.match(title) else title
 
 
+def _clean_title(text: str) -> str:
+    return " ".join(text.split()).strip(" .,;:-\u2013\u2014|")
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def heading_titles(
+    layouts: Sequence[PageLayout], texts: Sequence[str], pages: int = 3
+) -> list[str]:
+    """Headings of the first `pages` pages, most prominent first (largest type, then earliest),
+    leaving out what cannot be a document's own title: a line the document repeats on other
+    pages (a running header, a company or programme name printed on every page), contents and
+    section words, dates, addresses, page numbers. Falls back to the first page's first short
+    line without a full stop when there is no heading."""
+    seen_on: dict[str, set[int]] = {}
+    for number, layout in enumerate(layouts):
+        for block in layout.blocks:
+            if block.kind in ("heading", "paragraph"):
+                seen_on.setdefault(_title_key(block.text), set()).add(number)
+    repeated = {key for key, where in seen_on.items() if len(where) >= 3}
+    found: list[tuple[int, int, int, str]] = []
+    for number, layout in enumerate(layouts[:pages]):
+        for order, block in enumerate(layout.blocks):
+            labelled = _LABELLED_TITLE.match(" ".join(block.text.split()))
+            if labelled and number < 2:  # "Title | ...": the document says what its title is
+                found.append((-1, number, order, _clean_title(labelled.group("title"))))
+                continue
+            text = _clean_title(block.text)
+            key = _title_key(text)
+            if (
+                block.kind != "heading"
+                or _SECTION_HEADING.match(text)
+                or not 3 <= len(text) <= 200
+                or not re.search(r"[A-Za-z]{3}", text)
+                or _NOT_A_TITLE.match(text)
+                or key in repeated
+                or find_date(text)
+                and len(text.split()) <= 4
+            ):
+                continue
+            found.append((block.level, number, order, text))
+    titles = [t for *_, t in sorted(found)]
+    if not titles and texts:
+        for line in texts[0].splitlines():
+            line = _clean_title(line)
+            if (
+                3 <= len(line) < 120
+                and not line.endswith(".")
+                and re.search(r"[A-Za-z]{3}", line)
+                and _title_key(line) not in repeated
+                and not _NOT_A_TITLE.match(line)
+            ):
+                titles.append(line)
+                break
+    return list(dict.fromkeys(titles))
+
+
 def heading_title(layout: PageLayout | None, text: str) -> str:
-    """The first page's title: its largest heading, else its first short line without a full
-    stop; "" when neither."""
-    if layout is not None:
-        headings = [b for b in layout.blocks if b.kind == "heading" and len(b.text) < 200]
-        if headings:
-            return min(headings, key=lambda b: b.level).text
-    for line in text.splitlines():
-        line = line.strip()
-        if 3 <= len(line) < 120 and not line.endswith(".") and re.search(r"[A-Za-z]{3}", line):
-            return line
-    return ""
+    """The first page's most prominent title-like heading (see `heading_titles`); "" if none."""
+    found = heading_titles([layout] if layout is not None else [], [text], pages=1)
+    return found[0] if found else ""
+
+
+def title_candidates(
+    meta_title: str, layouts: Sequence[PageLayout], texts: Sequence[str], name: str
+) -> list[str]:
+    """Possible titles, best first: the metadata title when meaningful, the prominent headings
+    of the first pages, then one made from the file name."""
+    found = [usable_title(meta_title), *heading_titles(layouts, texts), title_from_name(name)]
+    keys: set[str] = set()
+    out: list[str] = []
+    for title in found:
+        key = _title_key(title)
+        if key and key not in keys:
+            keys.add(key)
+            out.append(title)
+    return out
+
+
+def choose_title(
+    candidates: Sequence[str], taken: dict[str, str], boilerplate: set[str], date: str = ""
+) -> str:
+    """The first candidate no other document of the library already uses as its title
+    (`taken`: title key -> date of that document) and that is not boilerplate (a line other
+    documents also print on their first pages: a company or council name); if every candidate
+    is taken, the first one, told apart by its date or else marked as another document."""
+    usable = [c for c in candidates if _title_key(c) not in boilerplate] or list(candidates)
+    for title in usable:
+        if _title_key(title) not in taken:
+            return title
+    if not usable:
+        return ""
+    first = usable[0]
+    other_date = taken.get(_title_key(first), "")
+    if date and date != other_date:
+        return f"{first} ({date})"
+    n = 2
+    while _title_key(f"{first} ({n})") in taken:
+        n += 1
+    return f"{first} ({n})"
+
+
+def title_keys(titles: Sequence[str]) -> set[str]:
+    return {_title_key(t) for t in titles if _title_key(t)}
 
 
 def title_from_name(name: str) -> str:
@@ -195,49 +316,51 @@ def check_date(date: str) -> str:
 
 
 # -- reading a PDF -------------------------------------------------------------------------------
-def suggest(
-    pdf: bytes | Any, pages: Sequence[Page], layouts: Sequence[PageLayout] = ()
-) -> Suggested:
-    """Title, date and kind for a document, from its metadata (`pdf` is the file's bytes or a
-    pypdf `PdfReader`) and its extracted first pages.
+class ReadPageLike(Protocol):
+    """What `suggest` reads of a page (ingest.pdf.ReadPage)."""
 
-    >>> suggest(data, loaded.pages, loaded.layouts)  # doctest: +SKIP
+    @property
+    def text(self) -> str: ...
+    @property
+    def full_text(self) -> str: ...
+    @property
+    def layout(self) -> PageLayout: ...
+
+
+def suggest(metadata: dict[str, object], pages: Sequence[ReadPageLike], name: str) -> Suggested:
+    """Title, date and kind for a document, from its metadata (`read_metadata`) and its first
+    pages as read.
+
+    >>> suggest(read_metadata(reader), loaded.pages, "guide.pdf")  # doctest: +SKIP
     Suggested(title='Mutual and co-operative ...', date='2012-12-06', kind='committee report')
     """
-    meta = _metadata(pdf)
     first = pages[0].text if pages else ""
-    name = pages[0].source_file if pages else ""
-    title = (
-        usable_title(str(meta.get("title") or ""))
-        or heading_title(layouts[0] if layouts else None, first)
-        or title_from_name(name)
+    candidates = title_candidates(
+        str(metadata.get("title") or ""),
+        [p.layout for p in pages],
+        [p.text for p in pages[:3]],
+        name,
     )
     opening = "\n\n".join(p.full_text for p in pages[:2])
-    date = find_date(opening) or str(meta.get("created") or "")
-    return Suggested(title, date, guess_kind(str(meta.get("subject") or ""), first))
+    date = find_date(opening) or str(metadata.get("created") or "")
+    kind = guess_kind(str(metadata.get("subject") or ""), first)
+    return Suggested(candidates[0] if candidates else "", date, kind, tuple(candidates))
 
 
 def suggest_file(path: Path) -> Suggested:
-    """`suggest` for a file on disk, reading only its first two pages (the upload form calls
-    this as soon as a file is chosen). Raises whatever pypdf raises on a file it cannot read."""
-    from pypdf import PdfReader
+    """`suggest` for a file on disk, reading only its first pages (the upload form calls this
+    as soon as a file is chosen), the same way ingest reads them. Raises RefusedFile for a file
+    that cannot be read."""
+    from ingest.pdf import PdfLoader
 
-    from ingest.layout import analyse, extract_page
-
-    reader = PdfReader(io.BytesIO(path.read_bytes()))
-    texts = [extract_page(page) for page in list(reader.pages)[:2]]
-    raw = [(list(t.fragments), t.width, t.height) for t in texts]
-    layouts = analyse(raw, [str(i + 1) for i in range(len(raw))])
-    pages = [
-        Page(path.name, "", i + 1, str(i + 1), layout.body_text, layout.footnote_text)
-        for i, layout in enumerate(layouts)
-    ]
-    return suggest(reader, pages, layouts)
+    loaded = PdfLoader().load_bytes(path.read_bytes(), path.name, first_pages=3)
+    assert loaded.suggested is not None
+    return loaded.suggested
 
 
-def _metadata(pdf: bytes | Any) -> dict[str, object]:
-    """Title, subject and creation date (as an ISO date) from the PDF's document information;
-    whatever cannot be read is left out."""
+def read_metadata(pdf: bytes | Any) -> dict[str, object]:
+    """Title, subject and creation date (as an ISO date) from the PDF's document information
+    (`pdf` is the file's bytes or a pypdf `PdfReader`); whatever cannot be read is left out."""
     found: dict[str, object] = {}
     try:
         if isinstance(pdf, bytes | bytearray):

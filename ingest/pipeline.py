@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
 from assistant.embeddings import MODEL_NAME, Embedder
 from assistant.errors import RefusedFile
-from assistant.library import KINDS, DocumentRecord, Library, now_iso
+from assistant.library import KINDS, DiskFull, DocumentRecord, Library, now_iso
 from ingest.chunking import StructuredChunker
 from ingest.flags import find_flags
 from ingest.layout import LAYOUT_VERSION
-from ingest.metadata import check_date
+from ingest.metadata import check_date, choose_title, title_keys
 from ingest.pdf import LoadedPdf, PdfLoader
 
 ProgressFactory = Callable[[str, int], Callable[[int], Any]]
@@ -76,9 +76,41 @@ class IngestPipeline:
         self.settings = settings
         self.library = library or Library(settings)
         self.embedder = embedder or Embedder(settings.embed_batch_size)
-        self.loader = loader or PdfLoader(settings.max_file_mb, settings.max_pages)
+        self.loader = loader or PdfLoader(
+            settings.max_file_mb,
+            settings.max_pages,
+            seconds=settings.parse_seconds,
+            memory_mb=settings.parse_memory_mb,
+        )
         self.chunker = chunker or StructuredChunker()
         self.fingerprint = f"{LAYOUT_VERSION}|{self.chunker.version}|{MODEL_NAME}"
+
+    def choose_title(
+        self, name: str, candidates: Sequence[str], date: str
+    ) -> tuple[str, dict[str, str]]:
+        """A title for a new document that no other document shows, and never a line that other
+        documents also print on their first pages (a company or council name on every cover);
+        plus new titles for documents whose own chosen title this one shows to be such a line.
+        See ingest.metadata.choose_title."""
+        others = [r for r in self.library.documents() if r.source_file != name]
+        mine = title_keys(candidates)
+        boilerplate = {k for r in others for k in title_keys(r.title_candidates) if k in mine}
+        retitle: dict[str, str] = {}
+        for other in others:
+            if other.title_auto and title_keys([other.title]) & boilerplate:
+                rest = {
+                    k: o.date
+                    for o in others
+                    if o is not other
+                    for k in title_keys([retitle.get(o.source_file, o.title)])
+                }
+                retitle[other.source_file] = choose_title(
+                    other.title_candidates, rest, boilerplate, other.date
+                )
+        taken = {
+            k: o.date for o in others for k in title_keys([retitle.get(o.source_file, o.title)])
+        }
+        return choose_title(candidates, taken, boilerplate, date), retitle
 
     def version_of(self, sha256: str) -> str:
         tag = hashlib.sha1(self.fingerprint.encode("utf-8")).hexdigest()[:6]
@@ -102,7 +134,7 @@ class IngestPipeline:
         info: UploadInfo | None = None,
     ) -> list[FileResult]:
         """Add (path, name in the library) pairs; a None name means the file's own name."""
-        self.library.recover()
+        self.library.tidy(self.embedder.encode)
         with self.library.batch():
             return [
                 self.ingest_file(path, name, progress=progress, info=info) for path, name in files
@@ -165,17 +197,24 @@ class IngestPipeline:
                 twin.source_file,
             )
         suggested = loaded.suggested
-        # a new version keeps its document's title and kind unless staff give new ones
-        found_title = suggested.title if suggested and suggested.title else loaded.title
-        title = info.title.strip() or (current.title if current else found_title)
+        candidates = suggested.candidates if suggested else (loaded.title,)
         found_kind = current.kind if current else (suggested.kind if suggested else "")
         kind = info.kind or found_kind or "other"
         date = info.date.strip() or (suggested.date if suggested else "")
-        pages_named = tuple(replace(p, source_file=name, document=title) for p in loaded.pages)
-        chunks = self.chunker.chunk(pages_named, loaded.layouts, version, kind)
+        # a new version keeps its document's title unless staff give a new one
+        retitle: dict[str, str] = {}
+        if info.title.strip():
+            title, auto = info.title.strip(), False
+        elif current is not None:
+            title, auto = current.title, current.title_auto
+        else:
+            title, retitle = self.choose_title(name, candidates, date)
+            auto = True
+        pages_named = loaded.as_pages(name, title)
+        chunks = self.chunker.chunk(loaded.pages, name, title, version, kind)
         if not chunks:
             return FileResult(shown, "refused", "no text could be extracted from any page", pages)
-        flags = find_flags(pages_named, loaded.hidden)
+        flags = find_flags(pages_named, loaded.hidden, loaded.unreadable)
         tick = progress(name, len(chunks)) if progress else None
         vectors = self.embedder.encode([c.context_text() for c in chunks], progress=tick)
         record = DocumentRecord(
@@ -192,8 +231,15 @@ class IngestPipeline:
             uploaded_by=info.uploaded_by,
             original_name=loaded.source_file if loaded.source_file != name else "",
             flags=tuple(f.to_dict() for f in flags),
+            title_auto=auto,
+            title_candidates=tuple(candidates),
         )
-        old = self.library.commit(record, pages_named, chunks, vectors, loaded.data)
+        try:
+            old = self.library.commit(
+                record, pages_named, chunks, vectors, loaded.data, retitle=retitle
+            )
+        except DiskFull as exc:
+            return FileResult(shown, "refused", str(exc), pages)
         if old is None:
             return FileResult(shown, "added", "", pages, len(chunks), name, len(flags))
         reason = (

@@ -19,6 +19,7 @@ def consistent(library: Library) -> None:
     assert set(library.keyword_index().ids) == in_files
     assert {p.stem for p in library.pages_dir.glob("*.json")} == set(versions)
     assert {p.stem for p in library.chunks_dir.glob("*.json")} == set(versions)
+    assert {p.stem for p in library.vectors_dir.glob("*.npy")} == set(versions)
     assert {p.stem for p in library.files_dir.glob("*.pdf")} == {
         r.sha256 for r in library.records()
     }
@@ -36,5 +37,6 @@ def snapshot(data_dir: Path) -> dict[str, object]:
         "generation": library.generation(),
         "pages": sorted(p.name for p in library.pages_dir.glob("*")),
         "chunks": sorted(p.name for p in library.chunks_dir.glob("*")),
+        "vectors": sorted(p.name for p in library.vectors_dir.glob("*")),
         "files": sorted(p.name for p in library.files_dir.glob("*")),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,6 +21,8 @@ class Statement:
     chunk: Chunk
     quote: str
     paragraph: str | None = None
+    prefix: str = ""  # shown before the text: "1. " for a step
+    starts_paragraph: bool = False  # begins a new paragraph (or line, for a step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,16 @@ class Draft:
 
 
 class AnswerGenerator(Protocol):
+    """Writes a Draft from the retrieved passages. `streams` says whether `stream` yields text
+    as it is written (a language model) or only the Draft (the extractive composer); `stream`
+    always ends with the Draft."""
+
+    streams: bool
+
     def generate(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
         """`context`: the earlier questions a follow-up leans on (empty otherwise)."""
         ...
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], context: str = ""
+    ) -> Iterator[str | Draft]: ...

@@ -1,30 +1,157 @@
-"""The default answer, with no LLM: the sentences of the retrieved passages that best answer the
-question, quoted verbatim and kept in document order, each tied to its passage."""
+"""The default answer, with no LLM: composed from the retrieved passages' own sentences, quoted,
+each tied to its passage; led by the sentence that states what the question asks for.
+
+The composer works out what is asked (assistant.questions): a duration, a date, a sum, a count,
+a name, a yes or no, a definition, a procedure, the options, a comparison. Then:
+
+- the answer leads with the sentence that best answers the question and, for a "how long / when
+  / how much / how many / who" question, states that kind of particular;
+- a procedure (or the options) is given as the documents' own list, numbered, in their order,
+  each step cited: a list that runs on into the next passage is followed there;
+- the supporting points come after, grouped by the document they come from;
+- every quoted sentence stands on its own: one that opens by pointing back ("This", "They",
+  "The second is", "However") carries the sentence it points back to, or is not used;
+- footnote digits never stick to the quoted words, and a document's own "[3]" never passes for
+  the answer's citation markers.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from assistant.embeddings import Embedder
 from assistant.generation.base import Draft, Statement
-from assistant.safety import instruction_like
-from assistant.text import key_terms, prose_sentences, weighted_coverage, without_footnote_number
-from assistant.types import Hit
+from assistant.questions import DEFINITION, OPTIONS, PROCEDURE, Asked, asked, states
+from assistant.safety import escape_markers, instruction_like
+from assistant.text import (
+    key_terms,
+    prose_sentences,
+    split_sentences,
+    weighted_coverage,
+    without_footnote_number,
+)
+from assistant.types import Chunk, Hit
 
 _PARAGRAPH_START = re.compile(r"(?m)^\s*(\d{1,3})\.\s+")
 _LEADING_NUMBER = re.compile(r"^\(?(\d{1,3})[.)]\s+")
+# A list item: a bullet, a lettered or roman item, a closing-bracket number, or "Step 3:".
+_ITEM = re.compile(
+    r"^\s*(?:[-\u2022\u2023\u25aa\u25cf\u2013\u2014*\u25e6\u2043]\s+|\(?[a-z]\)\s+|"
+    r"\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)\)\s+|\(?\d{1,2}\)\s+|"
+    r"(?:step|stage|phase)\s+\d{1,2}\s*[:.\-\u2013]\s*)",
+    re.IGNORECASE,
+)
+# A sentence that points back to something before it and cannot stand alone.
+_DANGLING = re.compile(
+    r"^\s*(?:this|these|that|those|it|its|they|their|them|such|however|but|also|in addition|"
+    r"additionally|moreover|furthermore|therefore|thus|hence|as a result|instead|otherwise|"
+    r"similarly|likewise|both|each of (?:them|these)|either|neither|he|she|his|her|here|then|"
+    r"so|and|or|nor|yet|still|even so|in (?:this|that|these|those|such) (?:case|cases|way|"
+    r"event)|on (?:this|that) basis|at (?:that|this) (?:time|point|stage)|the (?:first|second|"
+    r"third|fourth|fifth|former|latter|same|other|remaining|rest|above|following)|another|"
+    r"one of (?:them|these|those)|for (?:this|that|these) reasons?|to (?:do )?(?:this|that)|"
+    r"by contrast|in contrast|in turn|unlike)\b",
+    re.IGNORECASE,
+)
+# ... unless it is only an impersonal "it": "It is important to ...", "It was not clear whether".
+_IMPERSONAL_IT = re.compile(
+    r"^\s*it (?:is|was|will be|would be|may be|can be|has been|had been|remains?) (?:\w+ ){0,3}"
+    r"(?:to|that|whether|if|how|what|when|why|for)\b",
+    re.IGNORECASE,
+)
+_DEFINES = re.compile(
+    r"\b(?:is|are|means|mean|refers? to|is defined as|are defined as|describes?|is the term|"
+    r"covers?)\b",
+    re.IGNORECASE,
+)
+_INTRODUCES_LIST = re.compile(
+    r"(?::\s*$|\b(?:steps?|stages?|checklist|following|as follows|sequence|in order|process)\b)",
+    re.IGNORECASE,
+)
+_MAX_ITEMS = 12
+_MAX_ITEM_CHARS = 600
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    text: str  # as shown, without a leading paragraph number
-    quote: str
+@dataclass(slots=True)
+class _Sentence:
+    text: str  # as shown: no paragraph number, footnote digits or stray markers
+    quote: str  # what is verified on the page (the same words)
     hit_rank: int
+    chunk: Chunk
     position: int  # order within its chunk
     paragraph: str | None
     terms: frozenset[str]
+    item: bool = False  # a list item (a step, an option)
+    block: int = 0  # which block of the chunk it is in
+    score: float = 0.0
+    before: list[_Sentence] = field(default_factory=list)  # what it points back to, if anything
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.chunk.chunk_id, self.block, self.position)
+
+
+def _clean(sentence: str) -> str:
+    return escape_markers(without_footnote_number(" ".join(sentence.split())))
+
+
+def dangling(sentence: str) -> bool:
+    """Whether a sentence opens by pointing back to something it does not say."""
+    return bool(_DANGLING.match(sentence)) and not _IMPERSONAL_IT.match(sentence)
+
+
+def sentences_of(chunk: Chunk, hit_rank: int = 0) -> list[_Sentence]:
+    """Every usable sentence and list item of a passage, in reading order (short fragments,
+    headings and instruction-like sentences left out)."""
+    out: list[_Sentence] = []
+    text = chunk.text
+    position = 0
+    for block_index, block in enumerate(text.split("\n\n")):
+        block = block.strip()
+        if not block:
+            continue
+        item = _ITEM.match(block)
+        pieces: list[tuple[str, bool]]
+        if item:
+            body = block[item.end() :].strip()
+            whole = body if len(body) <= _MAX_ITEM_CHARS else ""
+            pieces = [(whole, True)] if whole else [(s, True) for s in split_sentences(body)]
+        else:
+            pieces = [(s, False) for s in prose_sentences(block)]
+        for piece, is_item in pieces:
+            paragraph = None
+            lead = _LEADING_NUMBER.match(piece)
+            if lead and not is_item:
+                paragraph = lead.group(1)
+                piece = piece[lead.end() :]
+            words = piece.split()
+            if (
+                len(words) < (3 if is_item else 6)
+                or not re.search(r"[a-z]", piece)
+                or instruction_like(piece)
+            ):
+                continue
+            if paragraph is None:
+                offset = " ".join(text.split()).find(piece[:40])
+                paragraph = _paragraph_at(text, offset) if offset >= 0 else None
+            shown = _clean(piece)
+            out.append(
+                _Sentence(
+                    shown,
+                    shown,
+                    hit_rank,
+                    chunk,
+                    position,
+                    paragraph,
+                    frozenset(key_terms(piece)),
+                    item=is_item,
+                    block=block_index,
+                )
+            )
+            position += 1
+    return out
 
 
 def _paragraph_at(chunk_text: str, offset: int) -> str | None:
@@ -36,90 +163,260 @@ def _paragraph_at(chunk_text: str, offset: int) -> str | None:
     return number
 
 
-def candidates(hits: Sequence[Hit]) -> list[_Candidate]:
-    """Every usable sentence of the given passages (short fragments and headings dropped)."""
-    out: list[_Candidate] = []
-    for rank, hit in enumerate(hits):
-        text = hit.chunk.text
-        flat = " ".join(text.split())
-        for position, sentence in enumerate(prose_sentences(text)):
-            paragraph = None
-            lead = _LEADING_NUMBER.match(sentence)
-            if lead:
-                paragraph = lead.group(1)
-                sentence = sentence[lead.end() :]
-            words = sentence.split()
-            if len(words) < 6 or not re.search(r"[a-z]", sentence) or instruction_like(sentence):
-                continue
-            if paragraph is None:
-                offset = flat.find(sentence[:40])
-                paragraph = _paragraph_at(text, offset) if offset >= 0 else None
-            out.append(
-                _Candidate(
-                    without_footnote_number(sentence),
-                    sentence,
-                    rank,
-                    position,
-                    paragraph,
-                    frozenset(key_terms(sentence)),
-                )
-            )
-    return out
+Neighbour = Callable[[Chunk, int], Chunk | None]
 
 
 class ExtractiveGenerator:
-    """Scores each candidate sentence by meaning (embedding similarity to the question) and by the
-    question's key terms it contains, keeps the best few that are not repeats, and orders them as
-    they stand in the documents so that steps read in sequence."""
+    """Composes the answer from the passages' sentences (see the module docstring).
 
-    def __init__(self, embedder: Embedder, passages: int = 5, max_sentences: int = 4) -> None:
+    `neighbour(chunk, offset)` gives the passage before (-1) or after (+1) one in its
+    document, so that a sentence can carry the one it points back to and a list can be followed
+    into the next passage; without it, only the retrieved passages are used.
+    """
+
+    streams = False
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        passages: int = 5,
+        max_sentences: int = 4,
+        neighbour: Neighbour | None = None,
+    ) -> None:
         self.embedder = embedder
         self.passages = passages
         self.max_sentences = max_sentences
+        self.neighbour = neighbour
+
+    def stream(self, question: str, hits: Sequence[Hit], context: str = "") -> Iterator[Draft]:
+        """Nothing to stream: the composed Draft at once."""
+        yield self.generate(question, hits, context)
 
     def generate(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
         top = list(hits[: self.passages])
-        pool = candidates(top)
+        pool = [s for rank, hit in enumerate(top) for s in sentences_of(hit.chunk, rank)]
+        pool = self._whole_thoughts(pool)
         if not pool:
             return Draft(())
-        focus, earlier = set(key_terms(question)), set(key_terms(context))
-        q_vec = self.embedder.embed_in_context(question, context)
-        s_vecs = self.embedder.encode([c.text for c in pool])
-        scored: list[tuple[float, _Candidate]] = []
-        for cand, vec in zip(pool, s_vecs, strict=True):
-            semantic = sum(a * b for a, b in zip(q_vec, vec, strict=True))
-            lexical = weighted_coverage(focus, earlier, set(cand.terms))
-            prior = top[cand.hit_rank].score
-            score = 0.55 * semantic + 0.30 * lexical + 0.15 * prior
-            scored.append((score, cand))
-        scored.sort(key=lambda item: item[0], reverse=True)
-        best = scored[0][0]
-        chosen: list[_Candidate] = []
-        for score, cand in scored:
-            if len(chosen) >= self.max_sentences or score < best - 0.12:
+        what = asked(question)
+        self._score(pool, question, context, top, what)
+        pool.sort(key=lambda s: s.score, reverse=True)
+        if what.kind in (PROCEDURE, OPTIONS):
+            listed = self._list_answer(pool, what)
+            if listed is not None:
+                return listed
+        lead = self._lead(pool, what)
+        chosen = [lead]
+        for cand in pool:
+            if len(chosen) >= self.max_sentences or cand.score < lead.score - 0.15:
                 break
-            if any(_similar(cand.terms, other.terms) for other in chosen):
+            if cand is lead or any(_similar(cand, other) for other in chosen):
                 continue
             chosen.append(cand)
-        # documents in the order their best passage ranked; within one, reading order
-        first_rank: dict[str, int] = {}
-        for cand in chosen:
-            doc = top[cand.hit_rank].chunk.source_file
-            first_rank[doc] = min(first_rank.get(doc, cand.hit_rank), cand.hit_rank)
-        chosen.sort(
-            key=lambda c: (
-                first_rank[top[c.hit_rank].chunk.source_file],
-                top[c.hit_rank].chunk.page,
-                top[c.hit_rank].chunk.ordinal,
-                c.position,
+        return Draft(self._statements(lead, chosen[1:], numbered=what.kind == PROCEDURE))
+
+    # -- whole thoughts ----------------------------------------------------------------------
+    def _whole_thoughts(self, pool: list[_Sentence]) -> list[_Sentence]:
+        """Give each sentence that points back the sentence(s) it points back to (up to two,
+        from its passage or the one before it on the same page); drop the ones that cannot be
+        given their antecedent."""
+        by_chunk: dict[str, list[_Sentence]] = {}
+        for s in pool:
+            by_chunk.setdefault(s.chunk.chunk_id, []).append(s)
+        kept: list[_Sentence] = []
+        for s in pool:
+            if s.item or not dangling(s.text):
+                kept.append(s)
+                continue
+            before = self._antecedents(s, by_chunk[s.chunk.chunk_id])
+            if before:
+                s.before = before
+                kept.append(s)
+        return kept
+
+    def _antecedents(self, s: _Sentence, siblings: list[_Sentence]) -> list[_Sentence]:
+        earlier = [o for o in siblings if o.position < s.position and not o.item]
+        if not earlier and self.neighbour is not None:
+            previous = self.neighbour(s.chunk, -1)
+            if previous is not None and previous.page == s.chunk.page:
+                earlier = [o for o in sentences_of(previous, s.hit_rank) if not o.item]
+        chain: list[_Sentence] = []
+        for other in reversed(earlier):
+            if chain and chain[0].position != other.position + 1:
+                break
+            chain.insert(0, other)
+            if not dangling(other.text) or len(chain) == 2:
+                break
+        if not chain or dangling(chain[0].text):
+            return []
+        if s.position - chain[-1].position > 1 and chain[-1].chunk is s.chunk:
+            return []  # not the sentence just before it
+        return chain
+
+    # -- scoring -----------------------------------------------------------------------------
+    def _score(
+        self, pool: list[_Sentence], question: str, context: str, top: Sequence[Hit], what: Asked
+    ) -> None:
+        focus, earlier = set(key_terms(question)), set(key_terms(context))
+        q_vec = self.embedder.embed_in_context(question, context)
+        vectors = self.embedder.encode([_with_before(s) for s in pool])
+        for s, vec in zip(pool, vectors, strict=True):
+            semantic = sum(a * b for a, b in zip(q_vec, vec, strict=True))
+            terms = set(s.terms).union(*(b.terms for b in s.before))
+            lexical = weighted_coverage(focus, earlier, terms)
+            prior = top[s.hit_rank].score
+            score = 0.55 * semantic + 0.30 * lexical + 0.15 * prior
+            if what.wants_particular and states(what.kind, _with_before(s)):
+                score += 0.08
+            if what.kind == DEFINITION and _defines(s.text, focus):
+                score += 0.05
+            s.score = score
+
+    def _lead(self, ranked: list[_Sentence], what: Asked) -> _Sentence:
+        """The best sentence; for a question after a particular, the best one stating it, if
+        it is nearly as good."""
+        best = ranked[0]
+        if what.wants_particular and not states(what.kind, _with_before(best)):
+            for cand in ranked[1:]:
+                if cand.score < best.score - 0.12:
+                    break
+                if states(what.kind, _with_before(cand)):
+                    return cand
+        return best
+
+    # -- lists -------------------------------------------------------------------------------
+    def _list_answer(self, ranked: list[_Sentence], what: Asked) -> Draft | None:
+        """The steps (or options) as the best-matching list in the passages gives them, whole
+        and in order, numbered; None when no list answers the question as well as a sentence."""
+        best_item = next((s for s in ranked if s.item), None)
+        if best_item is None or best_item.score < ranked[0].score - 0.1:
+            return None
+        items = self._whole_list(best_item)
+        if len(items) < 2:
+            return None
+        intro = self._list_intro(best_item, items[0])
+        rest = [s for s in ranked if not s.item and s is not intro][:1]
+        statements = self._statements(intro, [], numbered=False) if intro else ()
+        steps = tuple(
+            Statement(
+                s.text,
+                s.chunk,
+                s.quote,
+                s.paragraph,
+                prefix=f"{n}. ",
+                starts_paragraph=(n == 1),
             )
+            for n, s in enumerate(items[:_MAX_ITEMS], 1)
         )
-        return Draft(
-            tuple(Statement(c.text, top[c.hit_rank].chunk, c.quote, c.paragraph) for c in chosen)
+        support = tuple(
+            Statement(s.text, s.chunk, s.quote, s.paragraph, starts_paragraph=True)
+            for s in rest
+            if s.score >= ranked[0].score - 0.1
+            and s.chunk.source_file != best_item.chunk.source_file
         )
+        return Draft((*statements, *steps, *support))
+
+    def _whole_list(self, item: _Sentence) -> list[_Sentence]:
+        """The list `item` belongs to, from its first item to its last, following it into the
+        passages before and after it (same document, same heading)."""
+        own = [s for s in sentences_of(item.chunk, item.hit_rank)]
+        index = next(i for i, s in enumerate(own) if s.key == item.key)
+        start = index
+        while start > 0 and own[start - 1].item:
+            start -= 1
+        end = index
+        while end + 1 < len(own) and own[end + 1].item:
+            end += 1
+        items = own[start : end + 1]
+        if self.neighbour is not None:
+            chunk = item.chunk
+            while end == len(own) - 1 and len(items) < _MAX_ITEMS:  # runs on into the next
+                following = self.neighbour(chunk, 1)
+                if following is None or following.heading != chunk.heading:
+                    break
+                more = sentences_of(following, item.hit_rank)
+                run = []
+                for s in more:
+                    if not s.item:
+                        break
+                    run.append(s)
+                if not run:
+                    break
+                items.extend(run)
+                own, chunk, end = more, following, len(run) - 1
+                if len(run) < len(more):
+                    break
+        return items
+
+    def _list_intro(self, item: _Sentence, first: _Sentence) -> _Sentence | None:
+        """The sentence that introduces the list, when the passage has one just before it."""
+        own = sentences_of(first.chunk, item.hit_rank)
+        before = [s for s in own if s.position < first.position and not s.item]
+        if before and _INTRODUCES_LIST.search(before[-1].text):
+            return before[-1]
+        return None
+
+    # -- statements --------------------------------------------------------------------------
+    def _statements(
+        self, lead: _Sentence | None, rest: list[_Sentence], numbered: bool
+    ) -> tuple[Statement, ...]:
+        """The lead first; then the rest grouped by document (documents in the order their best
+        sentence ranked) and in reading order within each, a new paragraph for each document."""
+        if lead is None:
+            return ()
+        order: dict[str, int] = {}
+        for s in [lead, *rest]:
+            order.setdefault(s.chunk.source_file, len(order))
+        rest = sorted(
+            rest,
+            key=lambda s: (order[s.chunk.source_file], s.chunk.page, s.chunk.ordinal, s.position),
+        )
+        out = [_statement(lead)]
+        previous_doc = None
+        for n, s in enumerate(rest, 2):
+            doc = s.chunk.source_file
+            out.append(
+                _statement(
+                    s,
+                    prefix=f"{n}. " if numbered else "",
+                    starts_paragraph=numbered or doc != previous_doc,
+                )
+            )
+            previous_doc = doc
+        if numbered:
+            out[0] = _statement(lead, prefix="1. ")
+        return tuple(out)
 
 
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
+def _with_before(s: _Sentence) -> str:
+    return " ".join([*(b.text for b in s.before), s.text])
+
+
+def _statement(s: _Sentence, prefix: str = "", starts_paragraph: bool = False) -> Statement:
+    """A sentence (with what it points back to) as one cited statement."""
+    text = _with_before(s)
+    return Statement(
+        text,
+        s.chunk,
+        text,
+        (s.before[0] if s.before else s).paragraph,
+        prefix=prefix,
+        starts_paragraph=starts_paragraph,
+    )
+
+
+def _defines(sentence: str, focus: set[str]) -> bool:
+    head = sentence[: max(60, len(sentence) // 2)]
+    return bool(_DEFINES.search(head)) and bool(set(key_terms(head)) & focus)
+
+
+def _similar(a: _Sentence, b: _Sentence) -> bool:
+    if (
+        a.key == b.key
+        or any(x.key == b.key for x in a.before)
+        or any(x.key == a.key for x in b.before)
+    ):
+        return True
+    if not a.terms or not b.terms:
         return False
-    return len(a & b) / len(a | b) > 0.6
+    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.errors import GuideError
 from assistant.generation.base import Draft, Statement
-from assistant.safety import has_content, withhold_instructions
+from assistant.safety import escape_markers, has_content, withhold_instructions
 from assistant.text import normalise
 from assistant.types import Chunk, Hit
 
@@ -45,7 +45,8 @@ _MARKER_ONLY = re.compile(r"\[(\d+)\]")
 def format_sources(chunks: Sequence[Chunk]) -> str:
     parts = []
     for n, chunk in enumerate(chunks, 1):
-        text = chunk.text.replace("</source>", "</ source>")
+        # the document's own "[3]" must not read as a citation marker: "[ref 3]"
+        text = escape_markers(chunk.text).replace("</source>", "</ source>")
         where = f"{chunk.document}, page {chunk.page_label}"
         parts.append(f'<source n="{n}" from="{where}">\n{text}\n</source>')
     return "\n\n".join(parts)
@@ -104,6 +105,8 @@ def parse_reply(reply: str, sources: Sequence[Chunk]) -> Draft:
 
 class LlmGenerator:
     """An answer backend over any LangChain chat model (OpenAI-compatible server, llama.cpp)."""
+
+    streams = True
 
     def __init__(self, model: Any, passages: int = 5, describe: str = "the language model"):
         self.model = model

@@ -3,9 +3,11 @@ server, so hiding a tab is only a convenience: a request for something a role ma
 refused whatever sent it.
 
 With no accounts the app runs in local single-user mode: no sign-in, and the one user (`local`)
-may do everything. Once an account exists, Gradio's sign-in is switched on at launch and every
-request carries the signed-in name; the name is looked up again on every request, so removing an
-account or changing its role takes effect at once.
+may do everything. Once an account exists, people sign in at /login (assistant.ui.login) and
+every request carries a session cookie. The session is resolved again on every request, against
+the accounts file as it is now: removing an account or changing its password (in the app or
+with `guide users` in another process) ends its sessions at once, and a role change applies to
+the next request.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.accounts import LOCAL_USER, AccountStore, Role, allowed
-from assistant.audit import AuditAction, AuditLog
+from assistant.accounts import LOCAL_USER, Account, AccountStore, Role, allowed
+from assistant.audit import AuditLog
 from assistant.errors import GuideError
+from assistant.signin import SessionStore
 
+SESSION_COOKIE = "guide_session"
 PERMISSION_NAMES = {
     "ask": "ask questions",
     "manage_documents": "manage documents",
@@ -39,22 +43,38 @@ class User:
         return allowed(self.role, permission)
 
 
+def session_token(request: Any) -> str | None:
+    """The session cookie of a request (a `gr.Request` or a FastAPI/Starlette one)."""
+    if request is None:
+        return None
+    try:  # a gr.Request hands its cookies over as an object with .get
+        token = request.cookies.get(SESSION_COOKIE)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return token if isinstance(token, str) and token else None
+
+
 class Gate:
-    def __init__(self, accounts: AccountStore, audit: AuditLog) -> None:
+    def __init__(self, accounts: AccountStore, audit: AuditLog, sessions: SessionStore) -> None:
         self.accounts = accounts
         self.audit = audit
-        self.sign_in_required = accounts.enabled()  # fixed at launch: Gradio's auth is too
+        self.sessions = sessions
+        self.sign_in_required = accounts.enabled()  # fixed at launch, as the sign-in pages are
+
+    def account(self, request: Any) -> Account | None:
+        """The account whose live session sent `request`, or None."""
+        return self.sessions.resolve(session_token(request), self.accounts)
 
     def user(self, request: Any) -> User:
-        """The user behind a Gradio request (`gr.Request`), or AccessDenied."""
-        name = getattr(request, "username", None) if request is not None else None
+        """The user behind a request, or AccessDenied."""
         if not self.sign_in_required:
             return User(LOCAL_USER, Role.ADMIN)
-        if not name:
-            raise AccessDenied("Please sign in first.")
-        account = self.accounts.get(name)
+        account = self.account(request)
         if account is None:
-            raise AccessDenied(f"The account {name!r} no longer exists; ask an admin.")
+            raise AccessDenied(
+                "You are not signed in, or your session has ended (signed out, timed out, or "
+                "the password or account changed). Reload the page to sign in again."
+            )
         return User(account.name, account.role)
 
     def require(self, request: Any, permission: str) -> User:
@@ -65,12 +85,3 @@ class Gate:
                 "ask an admin if you need to."
             )
         return user
-
-    def check_password(self, name: str, password: str) -> bool:
-        """Gradio's `auth` callable: every attempt is audited, the password never is."""
-        account = self.accounts.authenticate(name, password)
-        if account is None:
-            self.audit.record(name[:64], AuditAction.SIGN_IN_FAILED, {}, "refused")
-            return False
-        self.audit.record(account.name, AuditAction.SIGN_IN, {}, "ok", role=account.role.value)
-        return True

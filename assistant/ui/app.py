@@ -24,6 +24,7 @@ class App:
     """Everything the tabs and endpoints share: the guide, the staff desk, the access gate."""
 
     def __init__(self, guide: Guide) -> None:
+        from assistant.signin import SessionStore
         from assistant.ui.access import Gate
         from ingest.desk import LibraryDesk
 
@@ -33,19 +34,24 @@ class App:
         self.desk = LibraryDesk(
             settings, library=guide.library, embedder=guide.embedder, audit=self.audit
         )
-        self.gate = Gate(AccountStore.from_settings(settings), self.audit)
+        self.gate = Gate(
+            AccountStore.from_settings(settings), self.audit, SessionStore.from_settings(settings)
+        )
 
     def record_question(self, user: Any, question: str, status: str) -> None:
         self.audit.record(user.name, AuditAction.ASK, question[:500], status, role=user.role.value)
 
 
 def _file(data: "FileData | dict[str, Any] | None") -> tuple[str, str | None] | None:
-    """(path on this server, name as uploaded) from an API file argument."""
+    """(path, name as uploaded) from an API file argument. The path is the caller's claim:
+    the tab that reads it checks it is a file this server received (assistant.ui.uploads)."""
     if data is None:
         return None
     if isinstance(data, dict):
-        return str(data["path"]), data.get("orig_name")
-    return str(data.path), data.orig_name
+        path, name = data.get("path"), data.get("orig_name")
+    else:
+        path, name = data.path, data.orig_name
+    return str(path or ""), name if isinstance(name, str) else None
 
 
 def _result(r: Any) -> dict[str, Any]:
@@ -81,7 +87,18 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
             "co-operatives, each sentence cited to the page it comes from. If the library does "
             "not answer a question, it says so."
         )
-        whoami = gr.Markdown(elem_id="whoami")
+        with gr.Row(equal_height=True):
+            whoami = gr.Markdown(elem_id="whoami")
+            if gate.sign_in_required:  # ends the session on the server, then back to /login
+                gr.Button(
+                    "Sign out",
+                    link="/logout",
+                    link_target="_self",
+                    size="sm",
+                    scale=0,
+                    min_width=100,
+                    elem_id="sign-out",
+                )
         with gr.Tab("Ask", id="ask") as ask_tab:
             chat_parts = chat.build()
         with gr.Tab("Documents", id="documents", visible=False) as docs_tab:
@@ -98,7 +115,7 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 return (f"**{exc}**", *(gr.update(visible=False),) * 4, *(gr.update(),) * 11)
             can = [p for p in PERMISSION_NAMES if user.can(p)]
             signed = (
-                f"Signed in as **{user.name}** ({user.role.value}). [Sign out](/logout)"
+                f"Signed in as **{user.name}** ({user.role.value})."
                 if gate.sign_in_required
                 else "Local single-user mode: no sign-in (see the README to turn it on)."
             )
@@ -201,8 +218,8 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         ) -> dict[str, Any]:
             """Add PDFs. `title` only with one file; `kind`, `date` (accurate to) for all."""
             user = checked(request, "manage_documents")
-            pairs = [p for p in (_file(f) for f in files or []) if p]
             try:
+                pairs = [p for p in (_file(f) for f in files or []) if p]
                 found = library_desk.upload(user, pairs, title, kind, date)
             except GuideError as exc:
                 raise gr.Error(str(exc)) from exc
@@ -287,10 +304,10 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         def api_eval_add_testset(file: FileData, request: gr.Request) -> dict[str, Any]:
             """Add a JSONL test set (checked first; errors name the line and field)."""
             user = checked(request, "run_evaluations")
-            found = _file(file)
-            if found is None:
-                raise gr.Error("Choose a .jsonl test set to upload.")
             try:
+                found = _file(file)
+                if found is None:
+                    raise gr.Error("Choose a .jsonl test set to upload.")
                 kept = evaluate.add_testset(user, *found)
             except GuideError as exc:
                 raise gr.Error(str(exc)) from exc
@@ -328,30 +345,63 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
     return app
 
 
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as exc:
+        raise GuideError(
+            f"Cannot listen on {host}:{port} ({exc.strerror or exc}); another program may be "
+            "using that port. Choose another with --port (or GUIDE_PORT)."
+        ) from exc
+
+
 def launch(settings: Settings, block: bool = True) -> Any:
+    """Serve the app with uvicorn on settings.host:port: the Gradio Blocks behind our own
+    sign-in (assistant.ui.login). With `block=False` the server runs in a thread and the
+    uvicorn Server is returned (set `should_exit` to stop it)."""
+    configure_offline()
+    import threading
+
+    import uvicorn
+
+    from assistant.ui.login import mount
+
     guide = Guide(settings)
     if not guide.library.documents():
         raise GuideError(
             f"The library in {settings.data_dir} is empty. Run `guide ingest corpus/pdf "
             f"--data-dir {settings.data_dir}` first (or `make run`)."
         )
+    _check_port_free(settings.host, settings.port)  # before the slow part
     guide.warm_up()
     state = App(guide)
-    gate = state.gate
-    app = build_app(guide, state)
-    app.queue(default_concurrency_limit=4)
-    return app.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        share=False,
-        auth=gate.check_password if gate.sign_in_required else None,
-        auth_message="Sign in to Mutuals Guide with the account an admin created for you.",
-        # the cited PDFs and the evaluation reports, nothing else
-        allowed_paths=[
-            str(guide.library.files_dir.resolve()),
-            str((settings.data_dir / "eval-runs").resolve()),
-        ],
-        prevent_thread_lock=not block,
-        show_error=True,
-        footer_links=["api"],
+    blocks = build_app(guide, state)
+    blocks.queue(default_concurrency_limit=4)
+    # the cited PDFs and the evaluation reports, nothing else
+    allowed = [
+        str(guide.library.files_dir.resolve()),
+        str((settings.data_dir / "eval-runs").resolve()),
+    ]
+    server_app = mount(blocks, state.gate, settings, allowed_paths=allowed)
+    proxies = settings.trusted_proxies.strip()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            server_app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=False,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+            server_header=False,
+        )
     )
+    if block:
+        server.run()
+        return server
+    threading.Thread(target=server.run, name="guide-serve", daemon=True).start()
+    return server

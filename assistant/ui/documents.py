@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import GuideError
 from assistant.library import KINDS, DocumentRecord
 from assistant.ui.access import Gate, User
+from assistant.ui.uploads import received
 
 if TYPE_CHECKING:
     from ingest.desk import LibraryDesk
@@ -120,7 +121,7 @@ class DocumentsTab:
         if not files:
             raise GuideError("Choose one or more PDF files to upload first.")
         return self.desk.upload(
-            [Path(p) for p, _ in files],
+            [received(p) for p, _ in files],
             UploadInfo(title=title or "", kind=kind or "", date=date or ""),
             who=user.name,
             role=user.role.value,
@@ -147,7 +148,7 @@ class DocumentsTab:
         path, name = file
         return self.desk.replace(
             source_file,
-            Path(path),
+            received(path),
             UploadInfo(title=title or "", kind=kind or "", date=date or ""),
             who=user.name,
             role=user.role.value,
@@ -163,10 +164,8 @@ class DocumentsTab:
 
     def suggest(self, path: str) -> tuple[str, str, str]:
         """Title, kind and date to prefill, read from the PDF (empty where nothing is found)."""
-        from ingest.metadata import suggest_file
-
         try:
-            found = suggest_file(Path(path))
+            found = self.desk.suggest(received(path))
         except Exception:  # a file that cannot be read is refused, with its reason, on upload
             return "", "", ""
         return found.title, found.kind, found.date

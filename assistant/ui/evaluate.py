@@ -13,6 +13,7 @@ from assistant.audit import AuditAction
 from assistant.errors import GuideError
 from assistant.guide import Guide
 from assistant.ui.access import Gate, User
+from assistant.ui.uploads import received
 
 HEADLINE = [
     ("hit@5", "gold page in the top 5"),
@@ -123,10 +124,11 @@ class EvaluateTab:
             raise GuideError(
                 "A test set must be a .jsonl file named with letters, digits, '.', '-' or '_'."
             )
-        load_testset(Path(path))
+        source = received(path)
+        load_testset(source, shown=shown)
         self.uploads.mkdir(parents=True, exist_ok=True)
         target = self.uploads / shown
-        shutil.copyfile(path, target)
+        shutil.copyfile(source, target)
         return target
 
     def resolve(self, testset: str) -> Path:

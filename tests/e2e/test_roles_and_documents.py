@@ -268,7 +268,7 @@ def test_staff_and_officer_in_the_browser(served: Served, tmp_path: Path):
 
 
 def _sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url)
+    page.goto(url)  # redirected to the app's own sign-in page (assistant/ui/login.py)
     page.get_by_label("username").fill(name)
     page.get_by_label("password").fill(PASSWORDS[name][1])
-    page.get_by_role("button", name="Login").click()
+    page.get_by_role("button", name="Sign in").click()

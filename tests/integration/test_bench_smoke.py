@@ -39,3 +39,20 @@ def test_bench_retrieval_smoke(tmp_path: Path, embedder: Any) -> None:
     scale = result["scale"]
     assert scale["scaled_chunks"] >= 300
     assert scale["scaled_chunks"] == scale["bundled_chunks"] + scale["filler_chunks"]
+
+
+def test_bench_ingest_smoke(tmp_path: Path, embedder: Any) -> None:
+    from eval import bench_ingest
+    from tests.conftest import CORPUS
+
+    out = tmp_path / "ingest.json"
+    pdf = CORPUS / "07-people-tupe-pensions-consultation.pdf"
+    assert bench_ingest.main(["--pdfs", str(pdf), "--json", str(out)], embedder=embedder) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["pdfs"] == 1
+    for pipeline in ("textbook", "ours"):
+        numbers = result[pipeline]
+        assert numbers["files"] == 1 and numbers["pages"] == 15 and numbers["chunks"] > 0
+        assert numbers["pages_per_second"] > 0
+        assert 0 < numbers["embedding_seconds"] <= numbers["seconds"]
+    assert result["ratio"] > 0

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from assistant.library import KINDS
-from ingest.metadata import suggest, suggest_file
+from ingest.metadata import read_metadata, suggest, suggest_file
 from ingest.pdf import PdfLoader
 from tests.conftest import CORPUS
 from tests.pdfs import INJECTION, content_pdf, hidden_text_pdf, injection_pdf
@@ -55,6 +55,7 @@ def test_hidden_text_is_flagged_and_never_in_the_page_text(tmp_path):
 
 
 def test_hidden_ink_set_by_raw_operators(tmp_path):
+    # the clip-mode line sits in q/Q: text shown in a clip mode clips all that follows until Q
     content = b"""
 BT /F1 12 Tf 72 760 Td (A visible opening line of ordinary text for the page.) Tj ET
 BT /F1 12 Tf 72 700 Td 0 g (Visible words start this run,) Tj 1 1 1 rg ( then hidden words.) Tj ET
@@ -62,7 +63,7 @@ BT /F1 12 Tf 72 700 Td 0 g (Visible words start this run,) Tj 1 1 1 rg ( then hi
 BT /F1 12 Tf 72 600 Td /DeviceCMYK cs 0 0 0 0 sc (Cmyk white words.) Tj ET
 0 g BT /F1 12 Tf 72 550 Td q /GS0 gs (Transparent words.) Tj Q ET
 0.1 0.1 0.3 rg 60 480 300 40 re f 1 g BT /F1 12 Tf 72 495 Td (White on navy words.) Tj ET
-0 g BT /F1 12 Tf 72 450 Td 7 Tr (Clipping mode words.) Tj 0 Tr ET
+0 g q BT /F1 12 Tf 72 450 Td 7 Tr (Clipping mode words.) Tj 0 Tr ET Q
 BT /F1 12 Tf 72 400 Td [(Kerned ) -250 (visible words.)] TJ ET
 BT /F1 12 Tf 72 900 Td (Above the page words.) Tj ET
 """
@@ -71,9 +72,11 @@ BT /F1 12 Tf 72 900 Td (Above the page words.) Tj ET
     for shown in ("A visible opening", "Shown after restore", "White on navy", "Kerned visible"):
         assert shown in text
     hidden = {f.text for f in loaded.flags if f.kind == "hidden"}
-    # pypdf reports the first two runs of line 2 as one piece of text: it is hidden as a whole
+    # pypdf reports the two operators of line 2 as one run: the run is split where the ink
+    # changes, so its visible start stays and only its white end is hidden
+    assert "Visible words start this run," in text
     assert hidden == {
-        "Visible words start this run, then hidden words.",
+        "then hidden words.",
         "Cmyk white words.",
         "Transparent words.",
         "Clipping mode words.",
@@ -110,7 +113,7 @@ def test_suggestions_for_the_bundled_library(path):
     assert suggested.title == loaded.title
     assert suggested.kind in KINDS and suggested.kind != "other"
     assert suggest_file(path) == suggested  # the upload form reads the first pages only
-    assert suggest(loaded.data, loaded.pages, loaded.layouts) == suggested
+    assert suggest(read_metadata(loaded.data), loaded.pages, path.name) == suggested
 
 
 def test_suggestions_without_metadata_come_from_the_text(tmp_path):

@@ -109,7 +109,7 @@ def test_llm_answers_stream_and_every_citation_verifies(sample_library, llama_se
     from assistant.guide import Guide
 
     guide = Guide(llm_settings(sample_library, llama_server.base_url), embedder=embedder)
-    assert guide.streams
+    assert guide.generator.streams
     pieces = list(guide.ask_stream(QUESTION))
     drafted = [p for p in pieces if isinstance(p, str)]
     answer = pieces[-1]

@@ -23,7 +23,7 @@ def log(tmp_path: Path) -> AuditLog:
 def test_record_writes_one_json_line(log):
     entry = log.record("alice", AuditAction.UPLOAD, {"file": "guide.pdf"}, "added", role="staff")
     assert set(entry) == {"at", "who", "role", "action", "what", "result"}
-    assert entry["at"].endswith("+00:00") and "." not in entry["at"]  # UTC, whole seconds
+    assert entry["at"].endswith("+00:00")  # UTC, to the microsecond: merged logs sort by it
     lines = log.path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [entry]
     assert entry["action"] == "upload" and entry["role"] == "staff"
@@ -139,3 +139,54 @@ def test_cli_audit_shows_user_changes(tmp_path):
 def test_cli_audit_empty(tmp_path):
     result = CliRunner().invoke(audit, ["--data-dir", str(tmp_path)])
     assert result.exit_code == 0 and "The audit log is empty." in result.output
+
+
+# -- failed sign-ins --------------------------------------------------------------------------
+def test_failed_sign_ins_have_their_own_log_and_cannot_evict_the_history(tmp_path):
+    from assistant.config import Settings
+
+    settings = Settings(data_dir=tmp_path, audit_max_mb=0.002, audit_keep=1)
+    log = AuditLog.from_settings(settings)
+    log.record("alice", AuditAction.SIGN_IN, {"client": "127.0.0.1"}, "ok", role="admin")
+    log.record("alice", AuditAction.UPLOAD, {"file": "guide.pdf"}, "added", role="admin")
+    for i in range(500):  # far more than the main log holds
+        log.record(f"guess{i}", AuditAction.SIGN_IN_FAILED, {"client": "203.0.113.9"}, "refused")
+    assert [e["action"] for e in AuditLog(settings.audit_path).entries()] == ["upload", "sign_in"]
+    assert settings.sign_in_failures_path.exists()
+    assert "guess" not in settings.audit_path.read_text()
+    # read together, newest first; a filter on the action reads only the failures
+    assert log.entries(limit=1)[0]["who"] == "guess499"
+    failed = log.entries(limit=1000, action=AuditAction.SIGN_IN_FAILED)
+    assert len(failed) == 500 and failed[0]["who"] == "guess499"
+    assert [e["action"] for e in log.entries(limit=1000) if e["action"] != "sign_in_failed"] == [
+        "upload",
+        "sign_in",
+    ]
+    assert log.entries(action="upload") == AuditLog(settings.audit_path).entries(action="upload")
+    assert [e["what"] for e in log.entries(who="guess7")] == [{"client": "203.0.113.9"}]
+
+
+def test_the_failures_log_rotates_on_its_own_limits(tmp_path):
+    from assistant.config import Settings
+
+    settings = Settings(data_dir=tmp_path, sign_in_log_max_mb=0.001, sign_in_log_keep=2)
+    log = AuditLog.from_settings(settings)
+    for i in range(100):
+        log.record(f"guess{i}", AuditAction.SIGN_IN_FAILED, {}, "refused")
+    assert log.failures is not None
+    assert [p.name for p in log.failures.files()] == [
+        "sign-in-failures.jsonl",
+        "sign-in-failures.jsonl.1",
+        "sign-in-failures.jsonl.2",
+    ]
+    assert all(p.stat().st_size <= 1000 for p in log.failures.files())
+
+
+def test_cli_audit_shows_failed_sign_ins(tmp_path):
+    from assistant.config import Settings
+
+    log = AuditLog.from_settings(Settings(data_dir=tmp_path))
+    log.record("mallory", AuditAction.SIGN_IN_FAILED, {"client": "203.0.113.9", "count": 7}, "x")
+    shown = CliRunner().invoke(audit, ["--data-dir", str(tmp_path), "--action", "sign_in_failed"])
+    assert shown.exit_code == 0, shown.output
+    assert "mallory" in shown.output and "count=7" in shown.output

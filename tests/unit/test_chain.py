@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.chain import build_chain
+from assistant.config import Settings
+from assistant.errors import GuideError
 from assistant.generation.base import Draft, Statement
-from assistant.types import Chunk, Hit, Page, Status
+from assistant.guide import Guide
+from assistant.types import Answer, Chunk, Hit, Status
 
 pytestmark = pytest.mark.unit
 
@@ -22,7 +24,8 @@ def chunk(page=4, label="1", text=PAGE_TEXT):
 
 
 def lookup(version, page):
-    return Page("guide.pdf", "People guide", page, "1", PAGE_TEXT) if page == 4 else None
+    """The cited page as the independent extractor reads it."""
+    return PAGE_TEXT if page == 4 else None
 
 
 @dataclass
@@ -38,15 +41,79 @@ class FixedRetriever:
 @dataclass
 class FixedGenerator:
     statements: tuple
+    streams: bool = False
 
     def generate(self, question, hits, context=""):
         return Draft(self.statements)
 
+    def stream(self, question, hits, context=""):
+        yield self.generate(question, hits, context)
+
+
+@dataclass
+class StreamingGenerator(FixedGenerator):
+    """A language model's stand-in: writes its draft in pieces, or fails to answer at all."""
+
+    pieces: tuple = ()
+    fails: bool = False
+    streams: bool = True
+
+    def stream(self, question, hits, context=""):
+        yield from self.pieces
+        if self.fails:
+            raise GuideError("The model at http://127.0.0.1:9/v1 did not answer (refused).")
+        yield self.generate(question, hits, context)
+
+
+class StubLibrary:
+    """What Guide asks of a library: tidy at start, the page as read independently, notes."""
+
+    def tidy(self, embed=None):
+        return {}
+
+    def reference_text(self, version, page):
+        return lookup(version, page)
+
+    def superseded_note(self, version):
+        return ""
+
+    def neighbour(self, chunk, offset):
+        return None
+
+
+class StubEmbedder:
+    def encode(self, texts, progress=None):
+        return [[0.0] for _ in texts]
+
+
+def guide_for(hits, generator, min_relevance=0.3, extractive=None):
+    retriever = FixedRetriever(hits)
+    guide = Guide(
+        Settings(min_relevance=min_relevance, min_overlap=0.3),
+        StubEmbedder(),
+        library=StubLibrary(),
+        retriever=retriever,
+        generator=generator,
+        extractive=extractive,
+    )
+    return guide, retriever
+
+
+class _Chain:
+    """The old test shape over the new Guide: `invoke(state)` asks through the one path."""
+
+    def __init__(self, guide):
+        self.guide = guide
+
+    def invoke(self, state):
+        return self.guide.ask(state["question"], state.get("history") or ())
+
 
 def chain_for(hits, statements, min_relevance=0.3):
-    retriever = FixedRetriever(hits)
-    chain = build_chain(retriever, FixedGenerator(statements), lookup, min_relevance, 0.3)
-    return chain, retriever
+    """As the extractive backend would answer: the generator is its own (and only) composer."""
+    generator = FixedGenerator(statements)
+    guide, retriever = guide_for(hits, generator, min_relevance, extractive=generator)
+    return _Chain(guide), retriever
 
 
 def test_answer_cites_each_sentence_and_verifies_quotes():
@@ -117,16 +184,58 @@ def test_uncheckable_claims_fall_back_to_quoting_the_passages():
 
     quote = "Staff who transfer keep their terms and conditions under TUPE."
     invented = Statement("Staff get a bonus.", chunk(), "a bonus is always paid")
-    retriever = FixedRetriever([Hit(chunk(), 0.8, 0.8)])
-    chain = build_chain(
-        retriever,
-        FixedGenerator((invented,)),
-        lookup,
-        0.3,
-        0.3,
-        fallback=FixedGenerator((Statement(quote, chunk(), quote),)),
+    guide, _ = guide_for(
+        [Hit(chunk(), 0.8, 0.8)],
+        StreamingGenerator((invented,)),
+        extractive=FixedGenerator((Statement(quote, chunk(), quote),)),
     )
-    answer = chain.invoke({"question": "Do staff keep their terms and conditions under TUPE?"})
+    answer = guide.ask("Do staff keep their terms and conditions under TUPE?")
     assert answer.status is Status.ANSWERED
     assert answer.notice == UNCHECKABLE
     assert [c.quote for c in answer.citations] == [quote]
+
+
+def test_a_streaming_backend_streams_then_the_verified_answer_comes_last():
+    quote = "Staff who transfer keep their terms and conditions under TUPE."
+    streaming = StreamingGenerator((Statement(quote, chunk(), quote),), pieces=("Staff ", "keep"))
+    guide, _ = guide_for([Hit(chunk(), 0.8, 0.8)], streaming)
+    pieces = list(guide.ask_stream("Do staff keep their terms and conditions under TUPE?"))
+    assert pieces[:2] == ["Staff ", "keep"]
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.text == f"{quote} [1]"
+    assert guide.ask("Do staff keep their terms and conditions under TUPE?") == answer  # one path
+
+
+def test_a_backend_that_cannot_answer_falls_back_to_the_passages_with_a_notice():
+    quote = "Staff who transfer keep their terms and conditions under TUPE."
+    failing = StreamingGenerator((), pieces=("Staff",), fails=True)
+    guide, _ = guide_for(
+        [Hit(chunk(), 0.8, 0.8)],
+        failing,
+        extractive=FixedGenerator((Statement(quote, chunk(), quote),)),
+    )
+    for answer in (
+        guide.ask("Do staff keep their terms under TUPE?"),
+        *[
+            p
+            for p in guide.ask_stream("Do staff keep their terms under TUPE?")
+            if isinstance(p, Answer)
+        ],
+    ):
+        assert answer.notice.startswith("The language model did not answer (The model at")
+        assert [c.quote for c in answer.citations] == [quote]
+
+
+def test_steps_are_numbered_on_their_own_lines_and_renumbered_after_a_drop():
+    steps = [
+        "Staff who transfer keep their terms and conditions under TUPE.",
+        "Pay rises are guaranteed for everyone.",  # not on the page: dropped
+        "The new employer must consult recognised unions before the transfer.",
+    ]
+    statements = tuple(
+        Statement(t, chunk(), t, prefix=f"{n}. ", starts_paragraph=True)
+        for n, t in enumerate(steps, 1)
+    )
+    chain, _ = chain_for([Hit(chunk(), 0.8, 0.8)], statements)
+    answer = chain.invoke({"question": "What are the steps for a TUPE transfer?"})
+    assert answer.text == f"1. {steps[0]} [1]\n2. {steps[2]} [2]"

@@ -1,11 +1,11 @@
-"""Flags for staff review, the ink rules that decide what text is hidden, and the date and kind
-suggested for the upload form: all pure."""
+"""Flags for staff review, and the date and kind suggested for the upload form: all pure. (The
+rules that decide what text is hidden are in test_ink.py.)"""
 
 import pytest
 
 from assistant.types import Page
 from ingest.flags import Flag, find_flags, trim
-from ingest.layout import Block, Fragment, InkTracker, PageLayout, hidden_reason, is_white
+from ingest.layout import Block, PageLayout
 from ingest.metadata import (
     check_date,
     dates_in,
@@ -80,85 +80,6 @@ def test_long_text_is_trimmed_at_a_word_boundary():
     assert len(out) <= 300 and out.endswith("\u2026") and "  " not in out
     assert out[:-1].split()[-1] == "word"
     assert trim(" short \n text ") == "short text"
-
-
-# -- what counts as hidden ---------------------------------------------------------------------
-def frag(text="Some words", size=10.0, x=72.0, y=700.0):
-    return Fragment(x, y, size, text)
-
-
-def test_white_in_each_colour_model():
-    assert is_white("gray", [1.0]) and is_white("gray", [0.98])
-    assert not is_white("gray", [0.9])
-    assert is_white("rgb", [1, 1, 1]) and not is_white("rgb", [1, 1, 0.5])
-    assert is_white("cmyk", [0, 0, 0, 0]) and not is_white("cmyk", [0, 0, 0, 1])
-    assert is_white("tint", [0.0]) and not is_white("tint", [1.0])
-    assert not is_white("other", [1.0]) and not is_white("rgb", [1.0])
-
-
-def run(ops):
-    tracker = InkTracker(colour_spaces={"/CS0": "cmyk"}, alphas={"/GS0": (0.0, 0.0)})
-    for op, operands in ops:
-        tracker.before(op, operands, [1, 0, 0, 1, 0, 0])
-    return tracker
-
-
-def test_fill_colour_render_mode_and_alpha_decide_the_ink():
-    assert run([]).ink_reason() is None
-    assert run([(b"rg", [1, 1, 1])]).ink_reason() == "white text"
-    assert run([(b"g", [1]), (b"g", [0])]).ink_reason() is None
-    assert run([(b"k", [0, 0, 0, 0])]).ink_reason() == "white text"
-    assert run([(b"cs", ["/CS0"]), (b"scn", [0, 0, 0, 0])]).ink_reason() == "white text"
-    assert run([(b"cs", ["/Pattern"]), (b"scn", ["/P0"])]).ink_reason() is None
-    assert run([(b"Tr", [3])]).ink_reason() == "invisible render mode"
-    assert run([(b"Tr", [7])]).ink_reason() == "invisible render mode"
-    assert run([(b"gs", ["/GS0"])]).ink_reason() == "transparent text"
-    # stroked text shows in its stroke colour, whatever the fill
-    assert run([(b"rg", [1, 1, 1]), (b"Tr", [1])]).ink_reason() is None
-    assert run([(b"RG", [1, 1, 1]), (b"Tr", [1])]).ink_reason() == "white text"
-
-
-def test_q_and_Q_save_and_restore_the_ink():
-    assert run([(b"q", []), (b"rg", [1, 1, 1]), (b"Q", [])]).ink_reason() is None
-    assert run([(b"q", []), (b"Tr", [3]), (b"Q", [])]).ink_reason() is None
-    assert run([(b"rg", [1, 1, 1]), (b"q", []), (b"Q", [])]).ink_reason() == "white text"
-    assert run([(b"Q", [])]).ink_reason() is None  # an unbalanced Q is ignored
-
-
-def test_a_form_xobject_leaves_the_ink_as_it_found_it():
-    tracker = run([(b"Do", ["/Fm0"]), (b"q", []), (b"rg", [1, 1, 1])])
-    assert tracker.in_form and tracker.ink_reason() == "white text"
-    tracker.after(b"Do")
-    assert not tracker.in_form and tracker.ink_reason() is None
-
-
-def test_white_text_on_a_dark_box_shows():
-    tracker = run([(b"rg", [0.1, 0.2, 0.4]), (b"re", [50, 690, 200, 30]), (b"f", [])])
-    assert tracker.on_dark(72, 700, 10)
-    assert not tracker.on_dark(72, 600, 10)
-    light = run([(b"g", [1]), (b"re", [50, 690, 200, 30]), (b"f", [])])
-    assert not light.on_dark(72, 700, 10)  # a white box is no background
-    stroked = run([(b"re", [50, 690, 200, 30]), (b"S", [])])
-    assert not stroked.on_dark(72, 700, 10)
-    assert hidden_reason(frag(), ["white text"], on_dark=True) is None
-    assert hidden_reason(frag(), ["white text"], on_dark=False) == "white text"
-
-
-def test_tiny_type_and_text_off_the_page_are_hidden():
-    page_box = (0.0, 0.0, 595.0, 842.0)
-    assert hidden_reason(frag(size=0.5), [None]) == "tiny type"
-    assert hidden_reason(frag(size=1.0), [None]) is None
-    assert hidden_reason(frag(x=-400), [None], bounds=page_box) == "outside the page"
-    assert hidden_reason(frag(x=600), [None], bounds=page_box) == "outside the page"
-    assert hidden_reason(frag(y=900), [None], bounds=page_box) == "outside the page"
-    assert hidden_reason(frag(y=-20), [None], bounds=page_box) == "outside the page"
-    assert hidden_reason(frag(x=-4, y=5), [None], bounds=page_box) is None  # partly on it
-    assert hidden_reason(frag(x=-400), [None], bounds=None) is None  # position unknown
-
-
-def test_one_hidden_part_hides_the_whole_run():
-    assert hidden_reason(frag(), [None, "white text", None]) == "white text"
-    assert hidden_reason(frag(), [None, None]) is None
 
 
 # -- suggested date, kind and title ------------------------------------------------------------

@@ -134,3 +134,18 @@ def test_finite_drops_none_and_nan():
     from eval.metrics import finite
 
     assert finite([1, None, float("nan"), 0.5]) == [1.0, 0.5]
+
+
+def test_answer_first_reads_the_first_sentence_only():
+    from eval.metrics import answer_first, first_sentence
+
+    reference = "The council must respond within 30 days."
+    lead = "The authority has 30 days to respond to an expression of interest. [1] It may refuse."
+    late = "The right applies to relevant bodies. [1] The authority has 30 days to respond. [2]"
+    assert first_sentence(lead).endswith("to respond to an expression of interest.")
+    assert answer_first(lead, reference) == 1.0
+    assert answer_first(late, reference) == 0.0  # the fact is there, but not first
+    steps = "1. Run an options appraisal. [1]\n2. Consult staff for 30 days. [2]"
+    assert first_sentence(steps) == "1. Run an options appraisal."
+    assert answer_first("", reference) is None  # no answer
+    assert answer_first(lead, "it depends on the contract.") is None  # no key facts to find
