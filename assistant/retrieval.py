@@ -35,6 +35,16 @@ class SearchFilters:
         return bool(self.documents or self.kinds)
 
 
+# Words that state each kind of particular, added to the keyword query: a passage saying
+# "within 30 days" answers "how long do we have?" without sharing any of its words.
+STATING = {
+    "duration": "within days weeks months years period deadline",
+    "date": "date from until",
+    "amount": "£ million cost funding",
+    "count": "number",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RerankWeights:
     """Chosen with `python -m eval.tune_retrieval` on alternate answerable questions of the
@@ -158,8 +168,10 @@ class HybridRetriever:
         if filters:
             wanted = set(versions)
             allowed = [cid for cid, c in by_id.items() if c.doc_version in wanted]
-        # the focus counts twice in the keyword query, the conversation once
+        # the focus counts twice in the keyword query, the conversation once; a question after
+        # a particular also looks for the words that state one ("within 30 days")
         keyword_query = f"{query} {query} {context}" if context else query
+        keyword_query = f"{keyword_query} {STATING.get(asked(query).kind, '')}".strip()
         sparse = self.library.keyword_index().search(keyword_query, self.pool_size, allowed)
 
         fused: dict[str, float] = {}

@@ -30,6 +30,9 @@ class Draft:
     statements: tuple[Statement, ...]
     dropped: int = 0  # claims the backend made without a usable citation (answer is partial)
     abstained: bool = False  # the backend said the sources do not answer the question
+    # the best evidence is about a neighbouring particular (2018 for 2020, England for Wales):
+    # says which, in plain words; the answer is withheld and the evidence offered as the nearest
+    neighbour: str = ""
 
 
 class AnswerGenerator(Protocol):

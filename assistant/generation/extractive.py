@@ -22,8 +22,21 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.embeddings import Embedder
+from assistant.followup import own_subject
 from assistant.generation.base import Draft, Statement
-from assistant.questions import DEFINITION, OPTIONS, PROCEDURE, Asked, asked, states
+from assistant.questions import (
+    AMOUNT,
+    COUNT,
+    DEFINITION,
+    DURATION,
+    OPTIONS,
+    PROCEDURE,
+    Asked,
+    asked,
+    places_in,
+    states,
+    years_in,
+)
 from assistant.safety import escape_markers, instruction_like
 from assistant.text import (
     key_terms,
@@ -49,8 +62,9 @@ _DANGLING = re.compile(
     r"additionally|moreover|furthermore|therefore|thus|hence|as a result|instead|otherwise|"
     r"similarly|likewise|both|each of (?:them|these)|either|neither|he|she|his|her|here|then|"
     r"so|and|or|nor|yet|still|even so|in (?:this|that|these|those|such) (?:case|cases|way|"
-    r"event)|on (?:this|that) basis|at (?:that|this) (?:time|point|stage)|the (?:first|second|"
-    r"third|fourth|fifth|former|latter|same|other|remaining|rest|above|following)|another|"
+    r"event)|on (?:this|that) basis|at (?:that|this) (?:time|point|stage)|the (?:former|latter|"
+    r"same|remaining|rest|above)|the (?:first|second|third|fourth|fifth|other|following)(?=\s*"
+    r"(?:is|are|was|were|one|ones|of|has|had|can|will|would|,|\.))|another|"
     r"one of (?:them|these|those)|for (?:this|that|these) reasons?|to (?:do )?(?:this|that)|"
     r"by contrast|in contrast|in turn|unlike)\b",
     re.IGNORECASE,
@@ -70,7 +84,21 @@ _INTRODUCES_LIST = re.compile(
     r"(?::\s*$|\b(?:steps?|stages?|checklist|following|as follows|sequence|in order|process)\b)",
     re.IGNORECASE,
 )
-_MAX_ITEMS = 12
+# A sentence that says what to do (rather than what happened).
+_INSTRUCTS = re.compile(
+    r"\b(?:should|must|needs? to|will need|has to|have to|is required|are required|it is "
+    r"(?:best|wise|important) to|make sure|ensure|check|agree|consider)\b",
+    re.IGNORECASE,
+)
+# ... and one that tells what happened, once, somewhere ("Epic CIC began running ... in 2013").
+_NARRATES = re.compile(
+    r"\b(?:began|was|were|had|followed|launched|became|described|explained|agreed|prepared|"
+    r"decided|opened|announced|reported)\b",
+    re.IGNORECASE,
+)
+_YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
+_MAX_ITEMS = 20
+_OWN_NUMBER = re.compile(r"^(?:step|stage|phase)\s+\d{1,2}\b", re.IGNORECASE)
 _MAX_ITEM_CHARS = 600
 
 
@@ -105,10 +133,13 @@ def dangling(sentence: str) -> bool:
 def sentences_of(chunk: Chunk, hit_rank: int = 0) -> list[_Sentence]:
     """Every usable sentence and list item of a passage, in reading order (short fragments,
     headings and instruction-like sentences left out)."""
+    if chunk.role == "table":
+        return _table_rows(chunk, hit_rank)
     out: list[_Sentence] = []
     text = chunk.text
     position = 0
-    for block_index, block in enumerate(text.split("\n\n")):
+    blocks = text.split("\n\n")
+    for block_index, block in enumerate(blocks):
         block = block.strip()
         if not block:
             continue
@@ -120,6 +151,11 @@ def sentences_of(chunk: Chunk, hit_rank: int = 0) -> list[_Sentence]:
             pieces = [(whole, True)] if whole else [(s, True) for s in split_sentences(body)]
         else:
             pieces = [(s, False) for s in prose_sentences(block)]
+            following = blocks[block_index + 1].strip() if block_index + 1 < len(blocks) else ""
+            if block.endswith(":") and _ITEM.match(following):
+                # the sentence that introduces a list ("... follow these steps:")
+                intro = split_sentences(block)[-1:] if len(block) < _MAX_ITEM_CHARS else []
+                pieces += [(s, False) for s in intro if s not in {p for p, _ in pieces}]
         for piece, is_item in pieces:
             paragraph = None
             lead = _LEADING_NUMBER.match(piece)
@@ -151,6 +187,38 @@ def sentences_of(chunk: Chunk, hit_rank: int = 0) -> list[_Sentence]:
                 )
             )
             position += 1
+    return out
+
+
+def _table_rows(chunk: Chunk, hit_rank: int) -> list[_Sentence]:
+    """A table's rows as statements, each read with its column headings ("Time limit: Within
+    30 days"); the quote is the row's own cells, which is what the page shows in that order."""
+    rows = [
+        [cell.strip() for cell in line.split(" | ")]
+        for line in chunk.text.split("\n")
+        if " | " in line
+    ]
+    if len(rows) < 2:
+        return []
+    header, out = rows[0], []
+    for position, cells in enumerate(rows[1:]):
+        if len(cells) != len(header) or len(" ".join(cells).split()) < 4:
+            continue
+        if instruction_like(" ".join(cells)) or not any(re.search(r"[a-z]", c) for c in cells):
+            continue
+        shown = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True))
+        quote = " ".join(c for c in cells if c)
+        out.append(
+            _Sentence(
+                _clean(shown) if shown.endswith(".") else _clean(shown) + ".",
+                quote,
+                hit_rank,
+                chunk,
+                position,
+                None,
+                frozenset(key_terms(" ".join(cells))),
+            )
+        )
     return out
 
 
@@ -194,26 +262,83 @@ class ExtractiveGenerator:
 
     def generate(self, question: str, hits: Sequence[Hit], context: str = "") -> Draft:
         top = list(hits[: self.passages])
-        pool = [s for rank, hit in enumerate(top) for s in sentences_of(hit.chunk, rank)]
+        what = asked(question)
+        pool = [
+            s
+            for rank, hit in enumerate(top)
+            # a table's rows answer a question after a particular (a time limit, a sum);
+            # other questions are answered in the documents' prose
+            if hit.chunk.role != "table" or what.wants_particular
+            for s in sentences_of(hit.chunk, rank)
+        ]
         pool = self._whole_thoughts(pool)
         if not pool:
             return Draft(())
-        what = asked(question)
+        own = own_subject(question, context) if context else set()
+        if own:
+            # "What about pensions?" after a question on contracts: the answer is about pensions
+            on_subject = [s for s in pool if own & set(s.terms).union(*(b.terms for b in s.before))]
+            pool = on_subject or pool
         self._score(pool, question, context, top, what)
         pool.sort(key=lambda s: s.score, reverse=True)
         if what.kind in (PROCEDURE, OPTIONS):
             listed = self._list_answer(pool, what)
             if listed is not None:
                 return listed
-        lead = self._lead(pool, what)
+        focus = set(key_terms(question))
+        lead = self._lead(pool, what, focus)
+        lead, neighbour = self._about_particulars(lead, pool, what, focus)
         chosen = [lead]
         for cand in pool:
             if len(chosen) >= self.max_sentences or cand.score < lead.score - 0.15:
                 break
+            if neighbour:
+                break  # an answer about a neighbour offers only the nearest thing it says
             if cand is lead or any(_similar(cand, other) for other in chosen):
                 continue
             chosen.append(cand)
-        return Draft(self._statements(lead, chosen[1:], numbered=what.kind == PROCEDURE))
+        # steps are numbered only when they are one document's own sequence
+        numbered = what.kind == PROCEDURE and len({s.chunk.source_file for s in chosen}) == 1
+        return Draft(self._statements(lead, chosen[1:], numbered=numbered), neighbour=neighbour)
+
+    # -- particulars -------------------------------------------------------------------------
+    def _about_particulars(
+        self, lead: _Sentence, ranked: list[_Sentence], what: Asked, focus: set[str]
+    ) -> tuple[_Sentence, str]:
+        """The lead, checked against the year and place the question names: a sentence about
+        another year (2018 for 2020) or place (England for Wales) does not answer. A nearly as
+        good sentence about the named one leads instead; failing that, the lead is kept and the
+        returned note says which neighbour it is about (the answer is then withheld)."""
+        years = set(years_in(" ".join(what.particulars)))
+        places = places_in(" ".join(what.particulars))
+        figure = what.kind in (COUNT, AMOUNT, DURATION)
+        if not places and not (years and figure):
+            return lead, ""
+
+        def wrong(s: _Sentence) -> str:
+            # the sentence and its headings; not the title ("... 2008-2020" covers many years)
+            where = " ".join([_with_before(s), s.chunk.heading])
+            if years and figure and not years & years_in(where):
+                other = sorted(years_in(_with_before(s)) - years)
+                if other:
+                    return f"the figure for {_join(other)}, and none for {_join(sorted(years))}"
+            if places and not places & places_in(where):
+                other = sorted(places_in(_with_before(s)) - places)
+                if other:
+                    return f"what applies in {_join(other)}, not {_join(sorted(places))}"
+            return ""
+
+        note = wrong(lead)
+        if not note:
+            return lead, ""
+        for cand in ranked:
+            if cand.score < lead.score - 0.2:
+                break
+            if cand is lead or wrong(cand) or not _names_any(cand, years, places):
+                continue
+            if not what.wants_particular or _answers(what, cand, focus):
+                return cand, ""
+        return lead, note
 
     # -- whole thoughts ----------------------------------------------------------------------
     def _whole_thoughts(self, pool: list[_Sentence]) -> list[_Sentence]:
@@ -258,29 +383,55 @@ class ExtractiveGenerator:
         self, pool: list[_Sentence], question: str, context: str, top: Sequence[Hit], what: Asked
     ) -> None:
         focus, earlier = set(key_terms(question)), set(key_terms(context))
-        q_vec = self.embedder.embed_in_context(question, context)
-        vectors = self.embedder.encode([_with_before(s) for s in pool])
-        for s, vec in zip(pool, vectors, strict=True):
-            semantic = sum(a * b for a, b in zip(q_vec, vec, strict=True))
+        import numpy as np
+
+        q_vec = np.asarray(self.embedder.embed_in_context(question, context), np.float32)
+        # Each sentence is embedded on its own (and cached, so a passage met again costs
+        # nothing); one that points back is scored with what it points back to added in.
+        texts = list(dict.fromkeys(t.quote for s in pool for t in (*s.before, s)))
+        rows = self.embedder.sentence_vectors(texts)
+        at = {text: i for i, text in enumerate(texts)}
+        topics: dict[str, float] = {}  # how far each passage's document and headings are on topic
+        for s in pool:
+            vec = rows[at[s.quote]]
+            if s.before:
+                vec = vec + rows[[at[b.quote] for b in s.before]].sum(axis=0)
+                vec = vec / (float(np.linalg.norm(vec)) or 1.0)
+            semantic = float(vec @ q_vec)
             terms = set(s.terms).union(*(b.terms for b in s.before))
             lexical = weighted_coverage(focus, earlier, terms)
+            chunk = s.chunk
+            if chunk.chunk_id not in topics:
+                where = set(key_terms(f"{chunk.document} {chunk.heading}"))
+                topics[chunk.chunk_id] = weighted_coverage(focus, earlier, where)
             prior = top[s.hit_rank].score
-            score = 0.55 * semantic + 0.30 * lexical + 0.15 * prior
+            score = 0.50 * semantic + 0.25 * lexical + 0.10 * topics[chunk.chunk_id] + 0.15 * prior
             if what.wants_particular and states(what.kind, _with_before(s)):
                 score += 0.08
             if what.kind == DEFINITION and _defines(s.text, focus):
                 score += 0.05
+            if what.kind == PROCEDURE:
+                # "how do we ...?" is answered by what to do, not by what happened once
+                if s.item or _INSTRUCTS.search(s.text):
+                    score += 0.06
+                elif _NARRATES.search(s.text) and _YEAR_IN.search(s.text):
+                    score -= 0.06
+            if earlier:
+                # a follow-up stays on the conversation's subject: a sentence whose passage,
+                # headings and document never name it is about something else
+                subject = set(terms) | set(key_terms(f"{chunk.document} {chunk.heading}"))
+                score *= 0.7 + 0.3 * len(earlier & subject) / len(earlier)
             s.score = score
 
-    def _lead(self, ranked: list[_Sentence], what: Asked) -> _Sentence:
+    def _lead(self, ranked: list[_Sentence], what: Asked, focus: set[str]) -> _Sentence:
         """The best sentence; for a question after a particular, the best one stating it, if
         it is nearly as good."""
         best = ranked[0]
-        if what.wants_particular and not states(what.kind, _with_before(best)):
+        if what.wants_particular and not _answers(what, best, focus):
             for cand in ranked[1:]:
-                if cand.score < best.score - 0.12:
+                if cand.score < best.score - 0.25:
                     break
-                if states(what.kind, _with_before(cand)):
+                if _answers(what, cand, focus):
                     return cand
         return best
 
@@ -288,23 +439,37 @@ class ExtractiveGenerator:
     def _list_answer(self, ranked: list[_Sentence], what: Asked) -> Draft | None:
         """The steps (or options) as the best-matching list in the passages gives them, whole
         and in order, numbered; None when no list answers the question as well as a sentence."""
-        best_item = next((s for s in ranked if s.item), None)
-        if best_item is None or best_item.score < ranked[0].score - 0.1:
-            return None
+        best_item = None
+        for s in ranked[:4]:
+            if s.item:
+                if s.score >= ranked[0].score - 0.06:
+                    best_item = s
+                break
+            if _INTRODUCES_LIST.search(s.text):  # "To set up a mutual, follow these steps:"
+                following = [
+                    o for o in sentences_of(s.chunk, s.hit_rank) if o.position == s.position + 1
+                ]
+                if following and following[0].item:
+                    best_item = following[0]
+                    break
+        if best_item is None:
+            return None  # no list is among the best answers: sentences answer better
         items = self._whole_list(best_item)
         if len(items) < 2:
             return None
         intro = self._list_intro(best_item, items[0])
         rest = [s for s in ranked if not s.item and s is not intro][:1]
         statements = self._statements(intro, [], numbered=False) if intro else ()
+        # items that carry their own numbers ("Step 3: ...") keep them; others are numbered
+        own_numbers = all(_OWN_NUMBER.match(s.text) for s in items)
         steps = tuple(
             Statement(
                 s.text,
                 s.chunk,
                 s.quote,
                 s.paragraph,
-                prefix=f"{n}. ",
-                starts_paragraph=(n == 1),
+                prefix="" if own_numbers else f"{n}. ",
+                starts_paragraph=own_numbers or n == 1,
             )
             for n, s in enumerate(items[:_MAX_ITEMS], 1)
         )
@@ -328,6 +493,24 @@ class ExtractiveGenerator:
         while end + 1 < len(own) and own[end + 1].item:
             end += 1
         items = own[start : end + 1]
+        if self.neighbour is not None and start == 0:  # begins in the passage before
+            chunk = item.chunk
+            while len(items) < _MAX_ITEMS:
+                previous = self.neighbour(chunk, -1)
+                if previous is None or previous.heading != chunk.heading:
+                    break
+                earlier = sentences_of(previous, item.hit_rank)
+                run: list[_Sentence] = []
+                for s in reversed(earlier):
+                    if not s.item:
+                        break
+                    run.insert(0, s)
+                if not run:
+                    break
+                items = run + items
+                chunk = previous
+                if len(run) < len(earlier):
+                    break
         if self.neighbour is not None:
             chunk = item.chunk
             while end == len(own) - 1 and len(items) < _MAX_ITEMS:  # runs on into the next
@@ -388,6 +571,48 @@ class ExtractiveGenerator:
         return tuple(out)
 
 
+_NUMBER = re.compile(
+    r"^(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundred|hundreds|thousands|dozens?)$",
+    re.IGNORECASE,
+)
+
+
+def _answers(what: Asked, s: _Sentence, focus: set[str]) -> bool:
+    """Whether the sentence states the kind of particular asked for; for a count, a number of
+    the thing asked about ("about 115 mutuals" for "how many mutuals"), not any number."""
+    text = _with_before(s)
+    if what.kind != COUNT:
+        return states(what.kind, text)
+    words = re.findall(r"[\w£€$,.%-]+", text)
+    counted = re.search(r"(?i)\b(?:number|total|count) of ([\w' -]{3,60})", text)
+    if counted and set(key_terms(counted.group(1))) & focus:
+        focus = set()  # "the number of mutuals ... about 130": any count of it will do
+        if any(
+            _NUMBER.match(w.strip(",.")) and not _YEAR_IN.fullmatch(w.strip(",.")) for w in words
+        ):
+            return True
+    for i, word in enumerate(words):
+        bare = word.strip(",.")
+        if not _NUMBER.match(bare) or re.fullmatch(r"(?:19|20)\d\d", bare):
+            continue  # not a number, or a year
+        after = words[i + 1 : i + 4]
+        if after and re.match(r"(?i)(?:million|billion|bn|m|k|per|percent|%)\b", after[0]):
+            continue  # a sum or a share, not a count
+        if set(key_terms(" ".join(after))) & focus:
+            return True
+    return False
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _names_any(s: _Sentence, years: set[str], places: set[str]) -> bool:
+    where = " ".join([_with_before(s), s.chunk.heading])
+    return bool(years & years_in(where) or places & places_in(where))
+
+
 def _with_before(s: _Sentence) -> str:
     return " ".join([*(b.text for b in s.before), s.text])
 
@@ -398,7 +623,7 @@ def _statement(s: _Sentence, prefix: str = "", starts_paragraph: bool = False) -
     return Statement(
         text,
         s.chunk,
-        text,
+        " ".join([*(b.quote for b in s.before), s.quote]),
         (s.before[0] if s.before else s).paragraph,
         prefix=prefix,
         starts_paragraph=starts_paragraph,

@@ -25,6 +25,12 @@ def citation_label(c: Citation) -> str:
     return f"{c.document}, {where}{para}{old}"
 
 
+def quoted_in_answer(c: Citation, answer: Answer) -> bool:
+    """Whether the answer's own text already shows the cited words (a quoted answer), so the
+    source list need not repeat them."""
+    return normalise(c.quote).lower() in normalise(answer.text).lower()
+
+
 def answer_as_text(answer: Answer) -> str:
     """Plain text for the terminal."""
     lines = [f"Note: {answer.notice}\n"] if answer.notice else []
@@ -33,7 +39,8 @@ def answer_as_text(answer: Answer) -> str:
         lines.append("\nSources")
         for c in answer.citations:
             lines.append(f"  [{c.n}] {citation_label(c)} - {c.source_file}")
-            lines.append(f'      "{c.quote}"')
+            if not quoted_in_answer(c, answer):
+                lines.append(f'      "{c.quote}"')
     if answer.status is Status.NO_ANSWER and answer.suggestions:
         lines.append("\nTo rephrase:")
         lines.extend(f"  - {tip}" for tip in answer.suggestions)
@@ -56,7 +63,11 @@ def answer_as_markdown(answer: Answer) -> str:
     if answer.citations:
         parts.append("\n**Sources**")
         for c in answer.citations:
-            parts.append(f"{c.n}. {md_escape(citation_label(c))}: \u201c{md_escape(c.quote)}\u201d")
+            label = md_escape(citation_label(c))
+            if quoted_in_answer(c, answer):  # the answer already shows these exact words
+                parts.append(f"{c.n}. {label}")
+            else:
+                parts.append(f"{c.n}. {label}: \u201c{md_escape(c.quote)}\u201d")
     if answer.status is Status.NO_ANSWER and answer.suggestions:
         parts.append("\n**To rephrase:**")
         parts.extend(f"- {md_escape(tip)}" for tip in answer.suggestions)

@@ -3,6 +3,7 @@ by a person's route through headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,22 +42,49 @@ def test_api_says_plainly_when_the_library_does_not_answer(app_server):
     assert answer["citations"] == []
 
 
+def _chromium(p):  # type: ignore[no-untyped-def]
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
+def test_a_procedure_answer_shows_numbered_steps_in_the_chat(app_server, tmp_path: Path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = _chromium(p)
+        try:
+            page = browser.new_page()
+            page.goto(app_server)
+            page.locator("#question textarea").fill(
+                "What are the steps to spin out a service as a staff mutual?"
+            )
+            page.locator("#ask").click()
+            bot = page.locator("#chat")
+            expect(bot).to_contain_text("Sources", timeout=60_000)
+            shown = bot.inner_text()
+            steps = [int(n) for n in re.findall(r"Step (\d+):", shown.split("Sources")[0])]
+            assert len(steps) >= 5 and steps == list(range(1, len(steps) + 1)), shown[:800]
+            assert "[5]" in shown  # each step carries its own citation
+            page.screenshot(path=str(tmp_path / "steps.png"), full_page=True)
+        finally:
+            browser.close()
+
+
 def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = _chromium(p)
         try:
             page = browser.new_page()
             page.goto(app_server)

@@ -85,6 +85,14 @@ class StubEmbedder:
     def encode(self, texts, progress=None):
         return [[0.0] for _ in texts]
 
+    def embed_in_context(self, question, context=""):
+        return [0.0]
+
+    def sentence_vectors(self, texts):
+        import numpy as np
+
+        return np.zeros((len(texts), 1), np.float32)
+
 
 def guide_for(hits, generator, min_relevance=0.3, extractive=None):
     retriever = FixedRetriever(hits)

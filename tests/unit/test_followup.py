@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.followup import is_follow_up, standalone_question
+from assistant.followup import follow_up_query, is_follow_up, standalone_question
 
 pytestmark = pytest.mark.unit
 
@@ -46,3 +46,39 @@ def test_chained_follow_ups_reach_back_to_the_last_standalone_question():
 
 def test_no_history_means_no_rewrite():
     assert standalone_question("And what about pensions?", []) == "And what about pensions?"
+
+
+PROCUREMENT = "Can we reserve a contract for a public service mutual under the procurement rules?"
+
+
+def test_a_follow_up_with_no_subject_of_its_own_takes_the_earlier_one():
+    query = follow_up_query(
+        "and how long does the council have to respond?",
+        ["What is the community right to challenge?"],
+    )
+    assert query.text == "and how long does the council have to respond?"
+    assert "right to challenge" in query.context
+
+
+def test_a_follow_up_that_changes_the_topic_drops_the_earlier_turns():
+    def unrelated(new, earlier):  # the library never discusses the two together
+        return 0.0
+
+    query = follow_up_query("What about pensions?", [PROCUREMENT], related=unrelated)
+    assert query.context == ""
+
+
+def test_a_new_subject_the_library_discusses_with_the_earlier_one_keeps_the_context():
+    def together(new, earlier):
+        return 0.6
+
+    query = follow_up_query("What about pensions?", [TUPE], related=together)
+    assert "TUPE" in query.context
+
+
+def test_a_follow_up_that_points_back_keeps_the_context_even_with_a_new_word():
+    def unrelated(new, earlier):
+        return 0.0
+
+    query = follow_up_query("Does that apply to their pensions too?", [TUPE], related=unrelated)
+    assert "TUPE" in query.context

@@ -24,7 +24,15 @@ def test_text_shows_printed_label_pdf_page_and_paragraph():
         Answer("q", "A mutual is owned by its staff. [1]", Status.ANSWERED, (citation(),))
     )
     assert "p. iv (PDF page 4), para. 3" in out
-    assert '"A mutual is owned by its staff."' in out
+
+
+def test_a_quote_the_answer_already_shows_is_not_repeated_under_sources():
+    quoted = Answer("q", "A mutual is owned by its staff. [1]", Status.ANSWERED, (citation(),))
+    for out in (answer_as_text(quoted), answer_as_markdown(quoted)):
+        assert out.count("A mutual is owned by its staff.") == 1
+    worded = Answer("q", "Staff own it. [1]", Status.ANSWERED, (citation(),))
+    assert '"A mutual is owned by its staff."' in answer_as_text(worded)
+    assert "\u201cA mutual is owned by its staff.\u201d" in answer_as_markdown(worded)
 
 
 def test_no_answer_shows_suggestions():
