@@ -161,7 +161,10 @@ class AnswerSteps:
         return Prepared(state["question"], query, hits, evidence, usable)
 
     def refusal(self, p: Prepared) -> Answer | None:
-        if p.evidence.sufficient(self.min_relevance, self.min_overlap):
+        # a follow-up is short and leans on the conversation, so its closeness to any passage
+        # is lower than a full question's: its similarity floor is lowered accordingly
+        floor = self.min_relevance * (FOLLOW_UP_FLOOR if p.query.context else 1.0)
+        if p.evidence.sufficient(floor, self.min_overlap):
             return None
         refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
         return replace(refused, evidence=_signals(p.evidence))
@@ -205,6 +208,8 @@ def _signals(evidence: Evidence) -> dict[str, float]:
         "missing": float(len(evidence.missing)),
     }
 
+
+FOLLOW_UP_FLOOR = 0.8
 
 NEIGHBOUR = (
     "The library does not answer this question as asked: it gives {note}. The nearest it "

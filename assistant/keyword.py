@@ -97,15 +97,16 @@ class KeywordIndex:
 
     def together(self, terms: set[str], others: set[str]) -> float:
         """The share of chunks holding any of `terms` that also hold one of `others` (stemmed
-        key terms): how much the library discusses the two subjects together. 0 when it never
-        mentions `terms`."""
+        key terms): how much the library discusses the two subjects together. 1.0 when it never
+        mentions `terms`: a word the library does not know (often a misspelling) is no sign
+        that the subject has changed."""
         import numpy as np
 
         if not self.ids:
             return 0.0
         found = [p for p in (self._postings(t) for t in terms) if p is not None]
         if not found:
-            return 0.0
+            return 1.0
         mine = np.unique(np.concatenate(found))
         theirs = [p for p in (self._postings(t) for t in others) if p is not None]
         if not theirs:

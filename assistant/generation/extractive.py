@@ -98,6 +98,7 @@ _NARRATES = re.compile(
 )
 _YEAR_IN = re.compile(r"\b(?:19|20)\d\d\b")
 _MAX_ITEMS = 20
+_EMBEDDED = 20  # at most this many candidate sentences are embedded for one answer
 _OWN_NUMBER = re.compile(r"^(?:step|stage|phase)\s+\d{1,2}\b", re.IGNORECASE)
 _MAX_ITEM_CHARS = 600
 
@@ -114,6 +115,7 @@ class _Sentence:
     item: bool = False  # a list item (a step, an option)
     block: int = 0  # which block of the chunk it is in
     score: float = 0.0
+    cheap: float = 0.0  # the score before the sentence is embedded (to choose what to embed)
     before: list[_Sentence] = field(default_factory=list)  # what it points back to, if anything
 
     @property
@@ -279,7 +281,7 @@ class ExtractiveGenerator:
             # "What about pensions?" after a question on contracts: the answer is about pensions
             on_subject = [s for s in pool if own & set(s.terms).union(*(b.terms for b in s.before))]
             pool = on_subject or pool
-        self._score(pool, question, context, top, what)
+        pool = self._score(pool, question, context, top, what)
         pool.sort(key=lambda s: s.score, reverse=True)
         if what.kind in (PROCEDURE, OPTIONS):
             listed = self._list_answer(pool, what)
@@ -381,47 +383,56 @@ class ExtractiveGenerator:
     # -- scoring -----------------------------------------------------------------------------
     def _score(
         self, pool: list[_Sentence], question: str, context: str, top: Sequence[Hit], what: Asked
-    ) -> None:
-        focus, earlier = set(key_terms(question)), set(key_terms(context))
+    ) -> list[_Sentence]:
+        """Score the sentences; returns the ones worth embedding, scored (the rest, far from
+        the question on every cheap signal, are left out: embedding is most of an answer's
+        time)."""
         import numpy as np
 
+        focus, earlier = set(key_terms(question)), set(key_terms(context))
+        topics: dict[str, float] = {}  # how far each passage's document and headings are on topic
+        for s in pool:
+            terms = set(s.terms).union(*(b.terms for b in s.before))
+            chunk = s.chunk
+            if chunk.chunk_id not in topics:
+                where = set(key_terms(f"{chunk.document} {chunk.heading}"))
+                topics[chunk.chunk_id] = weighted_coverage(focus, earlier, where)
+            rest = 0.25 * weighted_coverage(focus, earlier, terms)
+            rest += 0.10 * topics[chunk.chunk_id] + 0.15 * top[s.hit_rank].score
+            if what.wants_particular and states(what.kind, _with_before(s)):
+                rest += 0.08
+            if what.kind == DEFINITION and _defines(s.text, focus):
+                rest += 0.05
+            if what.kind == PROCEDURE:
+                # "how do we ...?" is answered by what to do, not by what happened once
+                if s.item or _INSTRUCTS.search(s.text):
+                    rest += 0.06
+                elif _NARRATES.search(s.text) and _YEAR_IN.search(s.text):
+                    rest -= 0.06
+            s.score = rest
+            # until it is embedded, the passage's own closeness stands in for the sentence's
+            s.cheap = rest + 0.50 * top[s.hit_rank].similarity
+        pool = sorted(pool, key=lambda s: s.cheap, reverse=True)[:_EMBEDDED]
         q_vec = np.asarray(self.embedder.embed_in_context(question, context), np.float32)
         # Each sentence is embedded on its own (and cached, so a passage met again costs
         # nothing); one that points back is scored with what it points back to added in.
         texts = list(dict.fromkeys(t.quote for s in pool for t in (*s.before, s)))
         rows = self.embedder.sentence_vectors(texts)
         at = {text: i for i, text in enumerate(texts)}
-        topics: dict[str, float] = {}  # how far each passage's document and headings are on topic
         for s in pool:
             vec = rows[at[s.quote]]
             if s.before:
                 vec = vec + rows[[at[b.quote] for b in s.before]].sum(axis=0)
                 vec = vec / (float(np.linalg.norm(vec)) or 1.0)
-            semantic = float(vec @ q_vec)
-            terms = set(s.terms).union(*(b.terms for b in s.before))
-            lexical = weighted_coverage(focus, earlier, terms)
-            chunk = s.chunk
-            if chunk.chunk_id not in topics:
-                where = set(key_terms(f"{chunk.document} {chunk.heading}"))
-                topics[chunk.chunk_id] = weighted_coverage(focus, earlier, where)
-            prior = top[s.hit_rank].score
-            score = 0.50 * semantic + 0.25 * lexical + 0.10 * topics[chunk.chunk_id] + 0.15 * prior
-            if what.wants_particular and states(what.kind, _with_before(s)):
-                score += 0.08
-            if what.kind == DEFINITION and _defines(s.text, focus):
-                score += 0.05
-            if what.kind == PROCEDURE:
-                # "how do we ...?" is answered by what to do, not by what happened once
-                if s.item or _INSTRUCTS.search(s.text):
-                    score += 0.06
-                elif _NARRATES.search(s.text) and _YEAR_IN.search(s.text):
-                    score -= 0.06
+            s.score += 0.50 * float(vec @ q_vec)
             if earlier:
                 # a follow-up stays on the conversation's subject: a sentence whose passage,
                 # headings and document never name it is about something else
-                subject = set(terms) | set(key_terms(f"{chunk.document} {chunk.heading}"))
-                score *= 0.7 + 0.3 * len(earlier & subject) / len(earlier)
-            s.score = score
+                chunk = s.chunk
+                subject = set(s.terms).union(*(b.terms for b in s.before))
+                subject |= set(key_terms(f"{chunk.document} {chunk.heading}"))
+                s.score *= 0.7 + 0.3 * len(earlier & subject) / len(earlier)
+        return pool
 
     def _lead(self, ranked: list[_Sentence], what: Asked, focus: set[str]) -> _Sentence:
         """The best sentence; for a question after a particular, the best one stating it, if
