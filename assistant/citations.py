@@ -12,8 +12,9 @@ The comparison is on words: letters and digits, case-folded, after Unicode compa
 normalisation (so the ligature "ﬁ" is "fi" and full-width forms are plain). Tolerated, and only
 these: any whitespace, line breaks and punctuation between words (quotes, dashes, brackets); a
 word hyphenated across a line on the page ("organi-" + "sation") matching the whole word; and a
-footnote marker the page prints between or after words (1 to 3 digits, which our layout drops
-from the body text), never a figure inside the quote. Nothing else is forgiven: a missing,
+footnote marker the page prints between or after words, and the number of a paragraph that
+starts between two quoted sentences (1 to 3 digits each, at most two in a row; our layout drops
+both from the body text), never a figure inside the quote. Nothing else is forgiven: a missing,
 changed or reordered word fails.
 
 >>> words_in_order("the transfer of staff", "The trans-\\nfer of2 staff took place")
@@ -55,14 +56,16 @@ def _at(quote: Sequence[str], page: Sequence[str], start: int) -> bool:
             j += 2
         elif not q[-1].isdigit() and p.startswith(q) and _MARKER.fullmatch(p[len(q) :]):
             j += 1  # "England7": a footnote marker printed against the word
-        elif (
-            i > 0
-            and _MARKER.fullmatch(p)
-            and not _MARKER.fullmatch(q)
-            and j + 1 < len(page)
-            and page[j + 1] == q
-        ):
-            j += 2  # a footnote marker between two words
+        elif i > 0 and _MARKER.fullmatch(p) and not _MARKER.fullmatch(q):
+            # a footnote marker between two words, or the next paragraph's number after one,
+            # or both ("employer.9 38. That"): at most two such numbers in a row
+            skip = 1
+            if j + skip < len(page) and page[j + skip] != q and _MARKER.fullmatch(page[j + skip]):
+                skip += 1
+            if j + skip < len(page) and page[j + skip] == q:
+                j += skip + 1
+            else:
+                return False
         else:
             return False
     return True

@@ -27,7 +27,7 @@ class StructuredChunker:
     contents pages are not indexed (they match every question and answer none).
     """
 
-    def __init__(self, target: int = 700, maximum: int = 1200) -> None:
+    def __init__(self, target: int = 1000, maximum: int = 1200) -> None:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.target = target

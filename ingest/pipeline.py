@@ -133,12 +133,43 @@ class IngestPipeline:
         progress: ProgressFactory | None = None,
         info: UploadInfo | None = None,
     ) -> list[FileResult]:
-        """Add (path, name in the library) pairs; a None name means the file's own name."""
+        """Add (path, name in the library) pairs; a None name means the file's own name.
+
+        The next file is read (in its bounded child process) while this one is embedded and
+        committed, so reading and embedding overlap; each file is still committed on its own,
+        in the order given."""
+        from concurrent.futures import ThreadPoolExecutor
+
         self.library.tidy(self.embedder.encode)
-        with self.library.batch():
-            return [
-                self.ingest_file(path, name, progress=progress, info=info) for path, name in files
-            ]
+        results: list[FileResult] = []
+        with self.library.batch(), ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as ahead:
+            pending = [ahead.submit(self.read, path, name, info) for path, name in files[:1]]
+            for index, (path, _name) in enumerate(files):
+                read = pending.pop(0).result()
+                if index + 1 < len(files):
+                    following, name = files[index + 1]
+                    pending.append(ahead.submit(self.read, following, name, info))
+                if isinstance(read, FileResult):
+                    results.append(read)
+                else:
+                    results.append(self.ingest_loaded(read, str(path), progress, info))
+        return results
+
+    def read(
+        self, path: Path, source_file: str | None = None, info: UploadInfo | None = None
+    ) -> LoadedPdf | FileResult:
+        """The file read and checked, or the reason it is refused."""
+        shown = str(path)
+        try:
+            if info is not None and info.kind and info.kind not in KINDS:
+                raise RefusedFile(shown, f"the kind must be one of: {', '.join(KINDS)}")
+            if info is not None and info.date:
+                check_date(info.date)
+            return self.loader.load(path, source_file)
+        except RefusedFile as exc:
+            return FileResult(shown, "refused", exc.reason)
+        except ValueError as exc:
+            return FileResult(shown, "refused", str(exc))
 
     def ingest_file(
         self,
@@ -155,17 +186,10 @@ class IngestPipeline:
             return FileResult(
                 shown, "refused", f"there is no document called {replaces!r} to replace"
             )
-        try:
-            if info is not None and info.kind and info.kind not in KINDS:
-                raise RefusedFile(shown, f"the kind must be one of: {', '.join(KINDS)}")
-            if info is not None and info.date:
-                check_date(info.date)
-            loaded = self.loader.load(path, source_file)
-        except RefusedFile as exc:
-            return FileResult(shown, "refused", exc.reason)
-        except ValueError as exc:
-            return FileResult(shown, "refused", str(exc))
-        return self.ingest_loaded(loaded, shown, progress, info, replaces)
+        read = self.read(path, source_file, info)
+        if isinstance(read, FileResult):
+            return read
+        return self.ingest_loaded(read, shown, progress, info, replaces)
 
     def ingest_loaded(
         self,

@@ -166,10 +166,11 @@ def sentences_of(chunk: Chunk, hit_rank: int = 0) -> list[_Sentence]:
                 piece = piece[lead.end() :]
             words = piece.split()
             if (
-                len(words) < (3 if is_item else 6)
+                len(words) < (3 if is_item else 4)
                 or not re.search(r"[a-z]", piece)
                 or instruction_like(piece)
             ):
+                position += 1  # still counted: a sentence left out breaks what it separates
                 continue
             if paragraph is None:
                 offset = " ".join(text.split()).find(piece[:40])
@@ -363,9 +364,11 @@ class ExtractiveGenerator:
 
     def _antecedents(self, s: _Sentence, siblings: list[_Sentence]) -> list[_Sentence]:
         earlier = [o for o in siblings if o.position < s.position and not o.item]
-        if not earlier and self.neighbour is not None:
+        if not earlier and s.position == 0 and self.neighbour is not None:
+            # the passage opens with it: what it points back to ends the passage before
             previous = self.neighbour(s.chunk, -1)
-            if previous is not None and previous.page == s.chunk.page:
+            same_section = previous is not None and previous.heading == s.chunk.heading
+            if previous is not None and same_section and previous.page == s.chunk.page:
                 earlier = [o for o in sentences_of(previous, s.hit_rank) if not o.item]
         chain: list[_Sentence] = []
         for other in reversed(earlier):

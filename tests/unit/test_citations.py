@@ -62,3 +62,10 @@ def test_the_verifier_reads_the_independent_text_of_the_cited_page():
     from dataclasses import replace
 
     assert not verifier.verify(replace(citation, page=5), "v1").verified  # no such page
+
+
+def test_a_footnote_marker_and_the_next_paragraphs_number_between_two_sentences_are_tolerated():
+    page = "benefit only the employees of a particular\nemployer.9\n38. That exclusion matters."
+    assert words_in_order("the employees of a particular employer. That exclusion matters.", page)
+    assert not words_in_order("a particular employer. That matters.", page)
+    assert not words_in_order("employer. 9 38 That", "employer. That")  # no figure forgiven
