@@ -13,6 +13,7 @@ caller gets `OverBudget` naming the budget, which becomes the file's refusal rea
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing
 import signal
 import sys
@@ -41,6 +42,9 @@ def _ctx() -> Any:
         return _context
 
 
+_NO_MEMORY = ("failed to map segment", "cannot allocate memory", "out of memory")
+
+
 def _child(conn: Any, memory_mb: int, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
     import resource
 
@@ -51,6 +55,13 @@ def _child(conn: Any, memory_mb: int, target: Callable[..., Any], args: tuple[An
         result = ("ok", target(*args))
     except MemoryError:
         result = ("memory", None)
+    except (ImportError, OSError) as exc:
+        # at the address-space limit, loading a module's shared library fails with "failed to
+        # map segment" (ENOMEM) instead of MemoryError: the same budget ran out
+        out_of_memory = getattr(exc, "errno", None) == errno.ENOMEM or any(
+            sign in str(exc).lower() for sign in _NO_MEMORY
+        )
+        result = ("memory", None) if out_of_memory else ("error", exc)
     except BaseException as exc:  # re-raised in the parent, whatever it is
         result = ("error", exc)
     try:

@@ -224,3 +224,16 @@ def test_a_page_of_glyph_codes_is_flagged_and_not_indexed(tmp_path: Path):
     only_codes = content_pdf(tmp_path / "codes.pdf", b"\n".join(_garbled_lines(780, 30)))
     with pytest.raises(Exception, match="no usable character map"):
         PdfLoader().load(only_codes)
+
+
+def test_a_shared_library_that_cannot_be_mapped_counts_as_over_the_memory_budget():
+    # at the address-space limit a lazy import fails with "failed to map segment", not
+    # MemoryError (seen on a loaded CI machine): it is the same budget running out
+    with pytest.raises(OverBudget, match="256 MB memory limit"):
+        run_bounded(_cannot_map, seconds=30, memory_mb=256)
+
+
+def _cannot_map() -> None:
+    raise ImportError(
+        "pyexpat.cpython-311-x86_64-linux-gnu.so: failed to map segment from shared object"
+    )
