@@ -57,20 +57,28 @@ def _chromium(p):  # type: ignore[no-untyped-def]
     )
 
 
+def _ask(page, url: str, question: str):  # type: ignore[no-untyped-def]
+    """Ask in the chat and wait for the answer's sources; the chat element."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    bot = page.locator("#chat")
+    expect(bot).to_contain_text("Sources", timeout=60_000)
+    return bot
+
+
 def test_a_procedure_answer_shows_numbered_steps_in_the_chat(app_server, tmp_path: Path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = _chromium(p)
         try:
             page = browser.new_page()
-            page.goto(app_server)
-            page.locator("#question textarea").fill(
-                "What are the steps to spin out a service as a staff mutual?"
+            bot = _ask(
+                page, app_server, "What are the steps to spin out a service as a staff mutual?"
             )
-            page.locator("#ask").click()
-            bot = page.locator("#chat")
-            expect(bot).to_contain_text("Sources", timeout=60_000)
             shown = bot.inner_text()
             steps = [int(n) for n in re.findall(r"Step (\d+):", shown.split("Sources")[0])]
             assert len(steps) >= 5 and steps == list(range(1, len(steps) + 1)), shown[:800]
@@ -87,13 +95,11 @@ def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Pa
         browser = _chromium(p)
         try:
             page = browser.new_page()
-            page.goto(app_server)
-            page.locator("#question textarea").fill(
-                "How does a council reserve a contract for a public service mutual?"
+            bot = _ask(
+                page,
+                app_server,
+                "How does a council reserve a contract for a public service mutual?",
             )
-            page.locator("#ask").click()
-            bot = page.locator("#chat")
-            expect(bot).to_contain_text("Sources", timeout=60_000)
             expect(bot).to_contain_text("[1]")
             page.locator("#source-pick input").click()
             page.get_by_role("option").first.click()
