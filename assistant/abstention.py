@@ -7,8 +7,9 @@ calibrated on the test set (see README, Evaluation)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from assistant.text import key_terms, normalise, stem, weighted_coverage
 from assistant.types import Hit
@@ -26,6 +27,36 @@ def particulars(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_WORD = re.compile(r"[\w£%.,-]+")
+# A name of at least this many letters matches a word this close to it (difflib's ratio): one
+# wrong, missing or swapped letter in a word of 7 or more ("Knowlsey" for "Knowsley"). Figures
+# and short names must match exactly, or by their plural or light stem.
+_FUZZY_MIN_LETTERS = 6
+_FUZZY_RATIO = 0.84
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(".,-").lower() for w in _WORD.findall(normalise(text))}
+
+
+def mentions(particular: str, words: set[str], text: str = "") -> bool:
+    """Whether a question's particular is in a passage's words: exactly, in another form
+    (plural, possessive, light stem, case) or, for a name of 6+ letters, with a small typo."""
+    p = particular.lower()
+    if p in words or stem(p) in {stem(w) for w in words if w[:1] == p[:1]}:
+        return True
+    if text and p in text:  # a figure with its own punctuation ("2021-22", "£1.6")
+        return True
+    if len(p) < _FUZZY_MIN_LETTERS or not p.isalpha():
+        return False
+    return any(
+        abs(len(w) - len(p)) <= 2
+        and w[:1] == p[:1]
+        and SequenceMatcher(None, p, w).ratio() >= _FUZZY_RATIO
+        for w in words
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     relevance: float  # cosine similarity of the best passage
@@ -36,7 +67,16 @@ class Evidence:
         return not self.missing and self.relevance >= min_relevance and self.coverage >= min_overlap
 
 
-def assess(question: str, hits: Sequence[Hit], passages: int = 5, context: str = "") -> Evidence:
+def assess(
+    question: str,
+    hits: Sequence[Hit],
+    passages: int = 5,
+    context: str = "",
+    titles: Iterable[str] = (),
+) -> Evidence:
+    """`titles`: the library's document titles and file names. A name in the question that is
+    in one of them refers to a document ("under the Kestrelford policy"): retrieval already
+    weighs it, and it is not demanded in the passage text."""
     if not hits:
         return Evidence(0.0, 0.0)
     focus, earlier = set(key_terms(question)), set(key_terms(context))
@@ -45,8 +85,12 @@ def assess(question: str, hits: Sequence[Hit], passages: int = 5, context: str =
         found = set(key_terms(hit.chunk.context_text()))
         coverage = max(coverage, weighted_coverage(focus, earlier, found))
     text = " ".join(normalise(h.chunk.context_text()).lower() for h in hits[:passages])
+    words = _words(text)
+    named = _words(" ".join(t.replace("-", " ").replace("_", " ") for t in titles))
     missing = tuple(
-        p for p in particulars(question) if p.lower() not in text and stem(p.lower()) not in text
+        p
+        for p in particulars(question)
+        if not mentions(p, words, text) and not (p.isalpha() and mentions(p, named))
     )
     return Evidence(max(h.similarity for h in hits), coverage, missing)
 

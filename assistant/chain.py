@@ -9,7 +9,7 @@ evaluator read its last item, so what evaluators measure is what officers see.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -141,8 +141,10 @@ class AnswerSteps:
         min_overlap: float,
         fallback: AnswerGenerator | None = None,
         version_note: Callable[[str], str] | None = None,
+        titles: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self.retriever = retriever
+        self.titles = titles
         # how much the library discusses two subjects together, for reading follow-ups
         self.related = getattr(retriever, "related", None)
         self.fallback = fallback
@@ -157,7 +159,8 @@ class AnswerSteps:
             query.text, filters=state.get("filters"), context=query.context
         )
         usable = [h for h in hits if not tainted(h.chunk.text)]
-        evidence = assess(query.text, usable, context=query.context)
+        titles = self.titles() if self.titles else ()
+        evidence = assess(query.text, usable, context=query.context, titles=titles)
         return Prepared(state["question"], query, hits, evidence, usable)
 
     def refusal(self, p: Prepared) -> Answer | None:

@@ -74,6 +74,9 @@ class StubLibrary:
     def reference_text(self, version, page):
         return lookup(version, page)
 
+    def documents(self):
+        return []
+
     def superseded_note(self, version):
         return ""
 
@@ -247,3 +250,30 @@ def test_steps_are_numbered_on_their_own_lines_and_renumbered_after_a_drop():
     chain, _ = chain_for([Hit(chunk(), 0.8, 0.8)], statements)
     answer = chain.invoke({"question": "What are the steps for a TUPE transfer?"})
     assert answer.text == f"1. {steps[0]} [1]\n2. {steps[2]} [2]"
+
+
+def _passage(text: str, document: str = "People guide") -> Hit:
+    return Hit(Chunk("v1:0", "v1", "guide.pdf", document, 1, "1", text), 0.8, 0.8)
+
+
+def test_a_misspelt_or_plural_name_still_counts_as_found():
+    from assistant.abstention import assess
+
+    hits = [_passage("Knowsley Council transferred its youth service to a mutual in 2013.")]
+    assert assess("What did Knowlsey do with its youth service?", hits).missing == ()
+    assert assess("What did the Knowsleys do?", hits).missing == ()
+    # a different name of the same length is not a typo, and a different year never matches
+    assert assess("What did Kingston do with its youth service?", hits).missing == ("Kingston",)
+    assert assess("What did Knowsley do in 2014?", hits).missing == ("2014",)
+
+
+def test_a_name_that_refers_to_a_document_is_not_demanded_in_the_passage():
+    from assistant.abstention import assess
+
+    hits = [_passage("Grants are capped at £30,000 for each application.")]
+    question = "What is the grant limit under the Kestrelford housing assistance policy?"
+    assert assess(question, hits).missing == ("Kestrelford",)
+    titles = ["Kestrelford Housing Assistance Policy 2025-2028 kestrelford-policy"]
+    assert assess(question, hits, titles=titles).missing == ()
+    # a figure is never excused by a title: "2026" must be in the passage itself
+    assert assess("What is the limit in 2026?", hits, titles=["Policy 2026"]).missing == ("2026",)
