@@ -27,7 +27,7 @@ def particulars(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_WORD = re.compile(r"[\w£%.,-]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 # A name of at least this many letters matches a word this close to it (difflib's ratio): one
 # wrong, missing or swapped letter in a word of 7 or more ("Knowlsey" for "Knowsley"). Figures
 # and short names must match exactly, or by their plural or light stem.
@@ -35,17 +35,11 @@ _FUZZY_MIN_LETTERS = 6
 _FUZZY_RATIO = 0.84
 
 
-def _words(text: str) -> set[str]:
-    return {w.strip(".,-").lower() for w in _WORD.findall(normalise(text))}
-
-
-def mentions(particular: str, words: set[str], text: str = "") -> bool:
-    """Whether a question's particular is in a passage's words: exactly, in another form
-    (plural, possessive, light stem, case) or, for a name of 6+ letters, with a small typo."""
+def mentions(particular: str, text: str) -> bool:
+    """Whether a question's particular is in a (normalised, lower-case) text: as written, by
+    its light stem (plural, possessive) or, for a name of 6+ letters, with a small typo."""
     p = particular.lower()
-    if p in words or stem(p) in {stem(w) for w in words if w[:1] == p[:1]}:
-        return True
-    if text and p in text:  # a figure with its own punctuation ("2021-22", "£1.6")
+    if p in text or stem(p) in text:
         return True
     if len(p) < _FUZZY_MIN_LETTERS or not p.isalpha():
         return False
@@ -53,7 +47,7 @@ def mentions(particular: str, words: set[str], text: str = "") -> bool:
         abs(len(w) - len(p)) <= 2
         and w[:1] == p[:1]
         and SequenceMatcher(None, p, w).ratio() >= _FUZZY_RATIO
-        for w in words
+        for w in set(_LETTERS.findall(text))
     )
 
 
@@ -85,12 +79,11 @@ def assess(
         found = set(key_terms(hit.chunk.context_text()))
         coverage = max(coverage, weighted_coverage(focus, earlier, found))
     text = " ".join(normalise(h.chunk.context_text()).lower() for h in hits[:passages])
-    words = _words(text)
-    named = _words(" ".join(t.replace("-", " ").replace("_", " ") for t in titles))
+    named = normalise(" ".join(titles)).lower()
     missing = tuple(
         p
         for p in particulars(question)
-        if not mentions(p, words, text) and not (p.isalpha() and mentions(p, named))
+        if not mentions(p, text) and not (p.isalpha() and mentions(p, named))
     )
     return Evidence(max(h.similarity for h in hits), coverage, missing)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import MAX_HISTORY_TURNS, Settings, configure_offline
@@ -65,7 +64,7 @@ class Guide:
             settings.min_overlap,
             backup,
             self.library.superseded_note,
-            self._document_names,
+            self.library.names,
         )
         self.chain = build_chain(self.steps, self.generator)
 
@@ -86,13 +85,6 @@ class Guide:
         )
         where = s.llm_base_url or s.llm_model_path
         return LlmGenerator(model, passages=s.answer_passages, describe=f"The model at {where}")
-
-    def _document_names(self) -> list[str]:
-        """Each current document's title and file name: what a question may call it by."""
-        return [
-            " ".join((r.title, Path(r.source_file).stem, Path(r.original_name).stem))
-            for r in self.library.documents()
-        ]
 
     def warm_up(self) -> None:
         """Load the model now rather than on the first question."""

@@ -225,6 +225,13 @@ class Library:
         record = self.find_version(version)
         return record.superseded_note() if record else ""
 
+    def names(self) -> list[str]:
+        """What a question may call each current document by: its title and file names."""
+        return [
+            " ".join((r.title, Path(r.source_file).stem, Path(r.original_name).stem))
+            for r in self.documents()
+        ]
+
     def titles(self) -> dict[str, str]:
         """Each indexed version's title as the registry holds it now (a title can change after
         its chunks were made: see DocumentRecord.title_auto)."""

@@ -9,6 +9,7 @@ the sources, and an unsupported claim never reaches the officer.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -193,8 +194,6 @@ def make_chat_model(
             raise GuideError(
                 "The llama.cpp backend needs the 'llm' extra: pip install -e '.[llm]'"
             ) from exc
-        import os
-
         # ChatLlamaCpp's own defaults read the prompt 8 tokens at a time on half the cores
         # (one thread on a 2-core machine): the prompt, not the answer, then takes most of
         # the time. Whole-prompt batches on every core make the same answer several times faster.

@@ -74,7 +74,7 @@ class StubLibrary:
     def reference_text(self, version, page):
         return lookup(version, page)
 
-    def documents(self):
+    def names(self):
         return []
 
     def superseded_note(self, version):
@@ -252,14 +252,16 @@ def test_steps_are_numbered_on_their_own_lines_and_renumbered_after_a_drop():
     assert answer.text == f"1. {steps[0]} [1]\n2. {steps[2]} [2]"
 
 
-def _passage(text: str, document: str = "People guide") -> Hit:
-    return Hit(Chunk("v1:0", "v1", "guide.pdf", document, 1, "1", text), 0.8, 0.8)
-
-
 def test_a_misspelt_or_plural_name_still_counts_as_found():
     from assistant.abstention import assess
 
-    hits = [_passage("Knowsley Council transferred its youth service to a mutual in 2013.")]
+    hits = [
+        Hit(
+            chunk(text="Knowsley Council transferred its youth service to a mutual in 2013."),
+            0.8,
+            0.8,
+        )
+    ]
     assert assess("What did Knowlsey do with its youth service?", hits).missing == ()
     assert assess("What did the Knowsleys do?", hits).missing == ()
     # a different name of the same length is not a typo, and a different year never matches
@@ -270,7 +272,7 @@ def test_a_misspelt_or_plural_name_still_counts_as_found():
 def test_a_name_that_refers_to_a_document_is_not_demanded_in_the_passage():
     from assistant.abstention import assess
 
-    hits = [_passage("Grants are capped at £30,000 for each application.")]
+    hits = [Hit(chunk(text="Grants are capped at £30,000 for each application."), 0.8, 0.8)]
     question = "What is the grant limit under the Kestrelford housing assistance policy?"
     assert assess(question, hits).missing == ("Kestrelford",)
     titles = ["Kestrelford Housing Assistance Policy 2025-2028 kestrelford-policy"]
