@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
@@ -20,6 +20,7 @@ from assistant.citations import QuoteVerifier
 from assistant.errors import GuideError
 from assistant.followup import SearchQuery, follow_up_query
 from assistant.generation.base import AnswerGenerator, Draft
+from assistant.questions import asked
 from assistant.retrieval import SearchFilters
 from assistant.safety import has_content, tainted
 from assistant.types import Answer, Citation, Hit, Status
@@ -100,13 +101,22 @@ def render(
 
 
 def no_answer(
-    question: str, search_query: str, hits: Sequence[Hit], missing: Sequence[str] = ()
+    question: str,
+    search_query: str,
+    hits: Sequence[Hit],
+    missing: Sequence[str] = (),
+    why: str = "",
 ) -> Answer:
+    """A refusal that helps: what was missing (the question's names or figures, or `why`: the
+    kind of thing asked for, or that the passages are about a neighbouring matter) and the
+    closest documents. The nearest thing the library says is added by the caller."""
     closest = closest_documents([h for h in hits if has_content(h.chunk.text)])
     text = "The library does not answer this question."
     if missing:
         named = ", ".join(f"'{m}'" for m in missing)
         text += f" None of the passages that come closest mention {named}."
+    elif why:
+        text += f" {why}"
     if closest:
         text += " The closest documents found were: " + "; ".join(closest) + "."
     return Answer(
@@ -128,6 +138,8 @@ class Prepared:
     hits: list[Hit]  # as retrieved, best first (what the answer reports as retrieved)
     evidence: Evidence
     usable: list[Hit]  # the hits that may be evidence: none holding instruction-like text
+    # the answerability model's inputs and its probability, once judged (see AnswerSteps.judge)
+    judged: dict[str, float] = field(default_factory=dict)
 
 
 class AnswerSteps:
@@ -142,11 +154,32 @@ class AnswerSteps:
         fallback: AnswerGenerator | None = None,
         version_note: Callable[[str], str] | None = None,
         titles: Callable[[], Iterable[str]] | None = None,
+        *,
+        check: str = "rule",
+        composer: AnswerGenerator | None = None,
+        threshold: float | None = None,
     ) -> None:
+        """`check`: how a question past the similarity floor is judged answerable: "model"
+        (the calibrated model, reading `composer`'s draft), "rule" (names, figures and key-term
+        share in the passages) or "off" (always)."""
+        if check == "model" and composer is None:
+            raise ValueError("the answerability model reads a composer's draft: give one")
+        self.check = check
+        self.composer = composer
+        self.model = None
+        if check == "model":
+            from assistant.answerability import load
+
+            self.model = load()
+        self.threshold = (
+            threshold if threshold is not None else self.model.threshold if self.model else 0.5
+        )
         self.retriever = retriever
         self.titles = titles
         # how much the library discusses two subjects together, for reading follow-ups
         self.related = getattr(retriever, "related", None)
+        # how often the library uses each term, for weighing the question's rarer words
+        self.frequencies = getattr(retriever, "frequencies", None)
         self.fallback = fallback
         self.version_note = version_note
         self.verifier = QuoteVerifier(reference_text)
@@ -164,13 +197,53 @@ class AnswerSteps:
         return Prepared(state["question"], query, hits, evidence, usable)
 
     def refusal(self, p: Prepared) -> Answer | None:
+        """The refusal decided before anything is composed: below the similarity floor (and,
+        under the "rule" check, a name or figure missing or too few key terms)."""
         # a follow-up is short and leans on the conversation, so its closeness to any passage
         # is lower than a full question's: its similarity floor is lowered accordingly
         floor = self.min_relevance * (FOLLOW_UP_FLOOR if p.query.context else 1.0)
-        if p.evidence.sufficient(floor, self.min_overlap):
+        if self.check == "rule":
+            if p.evidence.sufficient(floor, self.min_overlap):
+                return None
+        elif p.usable and p.evidence.relevance >= floor:
             return None
         refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
-        return replace(refused, evidence=_signals(p.evidence))
+        return replace(refused, evidence=_signals(p))
+
+    def judge(self, p: Prepared) -> tuple[Prepared, Draft | None, Answer | None]:
+        """Under the "model" and "off" checks: compose the extractive draft, read the signals
+        from it and decide. Returns (prepared with its signals, the draft, the refusal or
+        None). The refusal says what was missing and offers the nearest thing the library
+        says, quoted and verified."""
+        if self.check == "rule" or self.composer is None:
+            return p, None, None
+        from assistant.answerability import signals
+
+        q, context = p.query.text, p.query.context
+        draft = self.composer.generate(q, p.usable, context=context)
+        found = signals(q, context, p.evidence, draft, p.usable, self.frequencies)
+        judged = found.as_dict()
+        probability = self.model.probability(found) if self.model else 1.0
+        judged["answerability"] = round(probability, 4)
+        p = replace(p, judged=judged)
+        if probability >= self.threshold or self.check == "off":
+            return p, draft, None
+        why = ""
+        if found.kind_missing:
+            why = f"The closest passages do not give {_KIND_WORDS.get(asked(q).kind, 'it')}."
+        elif draft.statements:
+            about = draft.statements[0].chunk.heading or draft.statements[0].chunk.document
+            why = f"The closest passages are about a neighbouring matter ({about})."
+        refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing, why)
+        nearest = Draft(draft.statements[:1]) if draft.statements else Draft(())
+        text, citations, _ = render(nearest, self.verifier, self.version_note)
+        if citations:
+            refused = replace(
+                refused,
+                text=f"{refused.text} The nearest it says:\n\n{text}",
+                citations=citations,
+            )
+        return p, draft, replace(refused, evidence=_signals(p))
 
     def finish(self, p: Prepared, draft: Draft, notice: str = "") -> Answer:
         text, citations, all_ok = render(draft, self.verifier, self.version_note)
@@ -181,7 +254,7 @@ class AnswerSteps:
             notice = UNCHECKABLE
         if draft.abstained or not citations:
             answer = no_answer(p.question, p.query.display(), p.hits)
-            return replace(answer, notice=notice, evidence=_signals(p.evidence))
+            return replace(answer, notice=notice, evidence=_signals(p))
         if draft.neighbour:
             # about a neighbouring year or place: withheld, the nearest evidence offered
             answer = no_answer(p.question, p.query.display(), p.hits)
@@ -190,7 +263,7 @@ class AnswerSteps:
                 text=NEIGHBOUR.format(note=draft.neighbour, nearest=text),
                 citations=citations,
                 notice=notice,
-                evidence=_signals(p.evidence),
+                evidence=_signals(p),
             )
         return Answer(
             question=p.question,
@@ -200,16 +273,31 @@ class AnswerSteps:
             retrieved=tuple(p.hits),
             search_query=p.query.display(),
             notice=notice,
-            evidence=_signals(p.evidence),
+            evidence=_signals(p),
         )
 
 
-def _signals(evidence: Evidence) -> dict[str, float]:
-    return {
-        "relevance": round(evidence.relevance, 4),
-        "coverage": round(evidence.coverage, 4),
-        "missing": float(len(evidence.missing)),
+_KIND_WORDS = {
+    "duration": "a time limit or period",
+    "date": "a date",
+    "amount": "a sum",
+    "count": "a number",
+    "name": "a name",
+}
+
+
+def _signals(p: Prepared) -> dict[str, float]:
+    """What an answer reports of the decision: similarity, key-term share, the number of the
+    question's names and figures missing from the passages, and (once judged) the model's
+    inputs (prefixed "signal_") and its probability ("answerability")."""
+    out = {
+        "relevance": round(p.evidence.relevance, 4),
+        "coverage": round(p.evidence.coverage, 4),
+        "missing": float(len(p.evidence.missing)),
     }
+    for name, value in p.judged.items():
+        out[name if name == "answerability" else f"signal_{name}"] = value
+    return out
 
 
 FOLLOW_UP_FLOOR = 0.8
@@ -234,6 +322,13 @@ def answer_stream(
     refused = steps.refusal(prepared)
     if refused is not None:
         yield refused
+        return
+    prepared, composed, refused = steps.judge(prepared)
+    if refused is not None:
+        yield refused
+        return
+    if composed is not None and generator is steps.composer:
+        yield steps.finish(prepared, composed)  # the judged draft is the answer
         return
     q, context = prepared.query.text, prepared.query.context
     draft: Draft | None = None

@@ -58,12 +58,18 @@ class Settings(BaseSettings):
     top_k: int = 10  # ranked passages returned with every answer (evaluators score these)
     answer_passages: int = 5  # passages the answer may quote from
     answer_sentences: int = 4  # at most this many sentences in an extractive answer
-    # Abstention, calibrated on the bundled test set (README, Evaluation): a question is answered
-    # only if its names and figures all appear in the top passages, its best passage is at least
-    # this similar (a floor for clearly off-topic questions), and they hold this share of its
-    # key terms.
+    # Abstention (README, "Abstention"). A question whose best passage is less similar than
+    # min_relevance is refused at once (a floor for clearly off-topic questions). Past it, the
+    # "rule" (the default) refuses unless every name and figure of the question is in the top
+    # passages and they hold min_overlap of its key terms. "model" decides instead from the
+    # answer that would be given: a logistic regression over the evidence and the lead sentence
+    # (assistant.answerability), refusing below answerability_threshold (None: the fitted one);
+    # not yet the default, as it does not beat the rule on a library it was not fitted on.
+    # "off" answers everything past the floor (for fitting the model and for diagnosis).
     min_relevance: float = 0.42
     min_overlap: float = 0.30
+    answerability: Literal["model", "rule", "off"] = "rule"
+    answerability_threshold: float | None = None
 
     # Answers: "none" composes them from the passages (the default; no model ships offline that
     # writes usable answers); "openai" uses any OpenAI-compatible server (Ollama, vLLM, llama.cpp

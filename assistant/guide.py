@@ -65,6 +65,9 @@ class Guide:
             backup,
             self.library.superseded_note,
             self.library.names,
+            check=settings.answerability,
+            composer=self.extractive,
+            threshold=settings.answerability_threshold,
         )
         self.chain = build_chain(self.steps, self.generator)
 

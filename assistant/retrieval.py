@@ -11,7 +11,7 @@ of the test set and checked on the other (README, Evaluation).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.embeddings import Embedder
@@ -110,6 +110,11 @@ class HybridRetriever:
         self.weights = weights or RerankWeights()
         self._by_id: dict[str, Chunk] = {}
         self._by_id_generation = ""
+
+    def frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of passages, in how many of them each stemmed key term occurs)."""
+        index = self.library.keyword_index()
+        return len(index.ids), {t: index.document_frequency(t) for t in terms}
 
     def related(self, terms: set[str], others: set[str]) -> float:
         """How much the library discusses two subjects together (KeywordIndex.together)."""

@@ -78,6 +78,8 @@ def evaluate(
             "answer_passages": s.answer_passages,
             "min_relevance": s.min_relevance,
             "min_overlap": s.min_overlap,
+            "answerability": s.answerability,
+            "answerability_threshold": guide.steps.threshold,
             "llm_backend": s.llm_backend,
             "llm_model": s.llm_model if s.llm_backend != "none" else "",
         },

@@ -33,6 +33,9 @@ class Draft:
     # the best evidence is about a neighbouring particular (2018 for 2020, England for Wales):
     # says which, in plain words; the answer is withheld and the evidence offered as the nearest
     neighbour: str = ""
+    # how close the lead statement is to the question in meaning (cosine; 0 when not measured):
+    # one of the signals that decide whether the library answers (assistant.answerability)
+    lead_similarity: float = 0.0
 
 
 class AnswerGenerator(Protocol):

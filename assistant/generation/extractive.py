@@ -115,6 +115,7 @@ class _Sentence:
     item: bool = False  # a list item (a step, an option)
     block: int = 0  # which block of the chunk it is in
     score: float = 0.0
+    similarity: float = 0.0  # cosine with the question (with what it points back to)
     cheap: float = 0.0  # the score before the sentence is embedded (to choose what to embed)
     before: list[_Sentence] = field(default_factory=list)  # what it points back to, if anything
 
@@ -302,7 +303,11 @@ class ExtractiveGenerator:
             chosen.append(cand)
         # steps are numbered only when they are one document's own sequence
         numbered = what.kind == PROCEDURE and len({s.chunk.source_file for s in chosen}) == 1
-        return Draft(self._statements(lead, chosen[1:], numbered=numbered), neighbour=neighbour)
+        return Draft(
+            self._statements(lead, chosen[1:], numbered=numbered),
+            neighbour=neighbour,
+            lead_similarity=lead.similarity,
+        )
 
     # -- particulars -------------------------------------------------------------------------
     def _about_particulars(
@@ -427,7 +432,8 @@ class ExtractiveGenerator:
             if s.before:
                 vec = vec + rows[[at[b.quote] for b in s.before]].sum(axis=0)
                 vec = vec / (float(np.linalg.norm(vec)) or 1.0)
-            s.score += 0.50 * float(vec @ q_vec)
+            s.similarity = float(vec @ q_vec)
+            s.score += 0.50 * s.similarity
             if earlier:
                 # a follow-up stays on the conversation's subject: a sentence whose passage,
                 # headings and document never name it is about something else
@@ -493,7 +499,8 @@ class ExtractiveGenerator:
             if s.score >= ranked[0].score - 0.1
             and s.chunk.source_file != best_item.chunk.source_file
         )
-        return Draft((*statements, *steps, *support))
+        # the list was chosen for scoring close to the best sentence: that one's closeness
+        return Draft((*statements, *steps, *support), lead_similarity=ranked[0].similarity)
 
     def _whole_list(self, item: _Sentence) -> list[_Sentence]:
         """The list `item` belongs to, from its first item to its last, following it into the
