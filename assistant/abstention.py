@@ -56,6 +56,8 @@ class Evidence:
     relevance: float  # cosine similarity of the best passage
     coverage: float  # best share of the question's key terms found in one of the top passages
     missing: tuple[str, ...] = ()  # the question's names and figures no top passage contains
+    # each top passage's key terms (with its headings and title), best passage first
+    passage_terms: tuple[frozenset[str], ...] = ()
 
     def sufficient(self, min_relevance: float, min_overlap: float) -> bool:
         return not self.missing and self.relevance >= min_relevance and self.coverage >= min_overlap
@@ -74,10 +76,8 @@ def assess(
     if not hits:
         return Evidence(0.0, 0.0)
     focus, earlier = set(key_terms(question)), set(key_terms(context))
-    coverage = 0.0
-    for hit in hits[:passages]:
-        found = set(key_terms(hit.chunk.context_text()))
-        coverage = max(coverage, weighted_coverage(focus, earlier, found))
+    found = tuple(frozenset(key_terms(h.chunk.context_text())) for h in hits[:passages])
+    coverage = max((weighted_coverage(focus, earlier, set(f)) for f in found), default=0.0)
     text = " ".join(normalise(h.chunk.context_text()).lower() for h in hits[:passages])
     named = normalise(" ".join(titles)).lower()
     missing = tuple(
@@ -85,7 +85,7 @@ def assess(
         for p in particulars(question)
         if not mentions(p, text) and not (p.isalpha() and mentions(p, named))
     )
-    return Evidence(max(h.similarity for h in hits), coverage, missing)
+    return Evidence(max(h.similarity for h in hits), coverage, missing, found)
 
 
 def closest_documents(hits: Sequence[Hit], limit: int = 3) -> list[str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -31,48 +31,30 @@ from assistant.abstention import Evidence, mentions, particulars
 from assistant.generation.base import Draft
 from assistant.questions import asked, states
 from assistant.text import key_terms, normalise, weighted_coverage
-from assistant.types import Hit
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-
-# The model's inputs, in order (each in 0..1).
-FEATURES = (
-    "relevance",  # cosine similarity of the best passage
-    "coverage",  # best share of the question's key terms in one top passage
-    "missing",  # share of the question's names and figures that no top passage holds
-    "lead_similarity",  # cosine similarity of the lead sentence (0 when none)
-    "lead_coverage",  # share of the question's key terms in the lead, its heading and title
-    "lead_particulars",  # share of the question's names and figures the lead's context holds
-    "kind_stated",  # a "how long / when / how much / how many / who" question: lead states one
-    "kind_missing",  # ... and the lead does not state one
-    "follow_up",  # the question leans on the conversation
-    "unknown",  # share of the question's key terms the library never uses
-    "lead_rare",  # share of the question's key terms in the lead, each weighted by its rarity
-    "best_rare",  # the same in the best of the top passages
-    "lead_gap",  # the rarity of the rarest word of the question that the library uses but the
-    # lead (with its heading and title) lacks: 0 when it lacks none, near 1 for a rare one
-    "best_gap",  # the same for the top passage that lacks the least
-)
 
 
 @dataclass(frozen=True, slots=True)
 class Signals:
-    """What the decision reads, all in 0..1 (see FEATURES)."""
+    """What the decision reads, each in 0..1; the model's inputs, in this order (FEATURES)."""
 
-    relevance: float
-    coverage: float
-    missing: float
-    lead_similarity: float
-    lead_coverage: float
-    lead_particulars: float
-    kind_stated: float
-    kind_missing: float
-    follow_up: float
-    unknown: float
-    lead_rare: float
-    best_rare: float
+    relevance: float  # cosine similarity of the best passage
+    coverage: float  # best share of the question's key terms in one top passage
+    missing: float  # share of the question's names and figures that no top passage holds
+    lead_similarity: float  # cosine similarity of the lead sentence (0 when none)
+    lead_coverage: float  # share of the question's key terms in the lead, its heading and title
+    lead_particulars: float  # share of the question's names and figures the lead's context holds
+    kind_stated: float  # a "how long / when / how much / how many / who" question: lead states one
+    kind_missing: float  # ... and the lead does not state one
+    follow_up: float  # the question leans on the conversation
+    unknown: float  # share of the question's key terms the library never uses
+    lead_rare: float  # share of the question's key terms in the lead, each weighted by rarity
+    best_rare: float  # the same in the best of the top passages
+    # the rarity of the rarest word of the question that the library uses but the lead (with
+    # its heading and title) lacks: 0 when it lacks none, near 1 for a rare one
     lead_gap: float
-    best_gap: float
+    best_gap: float  # the same for the top passage that lacks the least
 
     def vector(self) -> list[float]:
         return [float(getattr(self, name)) for name in FEATURES]
@@ -80,6 +62,8 @@ class Signals:
     def as_dict(self) -> dict[str, float]:
         return {name: round(float(getattr(self, name)), 4) for name in FEATURES}
 
+
+FEATURES = tuple(f.name for f in fields(Signals))
 
 Frequencies = Callable[[Iterable[str]], tuple[int, dict[str, int]]]
 
@@ -89,51 +73,42 @@ def signals(
     context: str,
     evidence: Evidence,
     draft: Draft,
-    hits: Sequence[Hit] = (),
     frequencies: Frequencies | None = None,
 ) -> Signals:
-    """The decision's inputs for a question, its evidence, the composer's draft, the top
-    passages and `frequencies` (the library's passage count and each term's passage count;
-    without it every term counts the same and none counts as unknown)."""
+    """The decision's inputs for a question, its evidence (with its top passages' terms), the
+    composer's draft and `frequencies` (the library's passage count and each term's passage
+    count; without it every term counts the same and none counts as unknown)."""
     names = particulars(question)
     own = key_terms(question)
     total, df = frequencies(own) if frequencies and own else (0, {})
 
-    def weight(term: str) -> float:  # inverse document frequency, smoothed
-        return math.log((total + 1) / (df.get(term, 0) + 1)) + 1.0 if total else 1.0
+    def idf(term: str) -> float:  # smoothed; 0 for a term in every passage
+        return math.log((total + 1) / (df.get(term, 0) + 1)) if total else 0.0
 
-    def rare_share(found: set[str]) -> float:
-        whole = sum(weight(t) for t in own)
-        return sum(weight(t) for t in own if t in found) / whole if whole else 0.0
+    def rare_share(found: frozenset[str]) -> float:
+        whole = sum(idf(t) + 1.0 for t in own)
+        return sum(idf(t) + 1.0 for t in own if t in found) / whole if whole else 0.0
 
-    def gap(found: set[str]) -> float:
+    def gap(found: frozenset[str]) -> float:
         known = [t for t in own if df.get(t) and t not in found]
-        if not known or not total:
-            return 0.0
-        return max(math.log((total + 1) / (df[t] + 1)) for t in known) / math.log(total + 1)
+        return max(idf(t) for t in known) / math.log(total + 1) if known and total else 0.0
 
-    unknown = sum(1 for t in own if total and not df.get(t)) / len(own) if own else 0.0
-    found_in = [set(key_terms(h.chunk.context_text())) for h in hits[:5]]
-    best_rare = max((rare_share(f) for f in found_in), default=0.0)
-    best_gap = min((gap(f) for f in found_in), default=1.0)
+    found_in = evidence.passage_terms
     what = asked(question)
+    particular = what.wants_particular
     lead = draft.statements[0] if draft.statements else None
     if lead is None:
         lead_cov = lead_part = lead_rare = 0.0
         lead_gap = 1.0
         stated = False
     else:
-        c = lead.chunk
-        where = f"{lead.text} {c.heading} {c.document}"
-        lead_cov = weighted_coverage(
-            set(key_terms(question)), set(key_terms(context)), set(key_terms(where))
-        )
-        lead_rare = rare_share(set(key_terms(where)))
-        lead_gap = gap(set(key_terms(where)))
+        where = f"{lead.text} {lead.chunk.heading} {lead.chunk.document}"
+        in_lead = frozenset(key_terms(where))
+        lead_cov = weighted_coverage(set(own), set(key_terms(context)), set(in_lead))
+        lead_rare, lead_gap = rare_share(in_lead), gap(in_lead)
         flat = normalise(where).lower()
         lead_part = sum(mentions(p, flat) for p in names) / len(names) if names else 1.0
         stated = states(what.kind, lead.text)
-    particular = what.wants_particular
     return Signals(
         relevance=evidence.relevance,
         coverage=evidence.coverage,
@@ -144,11 +119,11 @@ def signals(
         kind_stated=float(particular and stated),
         kind_missing=float(particular and not stated),
         follow_up=float(bool(context)),
-        unknown=unknown,
+        unknown=sum(1 for t in own if total and not df.get(t)) / len(own) if own else 0.0,
         lead_rare=lead_rare,
-        best_rare=best_rare,
+        best_rare=max((rare_share(f) for f in found_in), default=0.0),
         lead_gap=lead_gap,
-        best_gap=best_gap,
+        best_gap=min((gap(f) for f in found_in), default=1.0),
     )
 
 
@@ -210,10 +185,9 @@ def load(path: Path = MODEL_FILE) -> Model:
     return Model.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def fit(
-    rows: Sequence[Sequence[float]], labels: Sequence[bool], c: float = 1.0, fitted_on: str = ""
-) -> Model:
-    """Fit the model (scikit-learn, only needed here). The threshold is set by the caller."""
+def fit(rows: Sequence[Sequence[float]], labels: Sequence[bool], c: float = 1.0) -> Model:
+    """Fit the model (scikit-learn, only needed here); the caller sets its threshold and says
+    what it was fitted on (dataclasses.replace)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -229,5 +203,4 @@ def fit(
         tuple(float(v) for v in lr.coef_[0]),
         float(lr.intercept_[0]),
         0.5,
-        fitted_on,
     )

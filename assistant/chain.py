@@ -20,7 +20,7 @@ from assistant.citations import QuoteVerifier
 from assistant.errors import GuideError
 from assistant.followup import SearchQuery, follow_up_query
 from assistant.generation.base import AnswerGenerator, Draft
-from assistant.questions import asked
+from assistant.questions import AMOUNT, COUNT, DATE, DURATION, NAME, asked
 from assistant.retrieval import SearchFilters
 from assistant.safety import has_content, tainted
 from assistant.types import Answer, Citation, Hit, Status
@@ -203,9 +203,10 @@ class AnswerSteps:
         # is lower than a full question's: its similarity floor is lowered accordingly
         floor = self.min_relevance * (FOLLOW_UP_FLOOR if p.query.context else 1.0)
         if self.check == "rule":
-            if p.evidence.sufficient(floor, self.min_overlap):
-                return None
-        elif p.usable and p.evidence.relevance >= floor:
+            passes = p.evidence.sufficient(floor, self.min_overlap)
+        else:
+            passes = bool(p.usable) and p.evidence.relevance >= floor
+        if passes:
             return None
         refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
         return replace(refused, evidence=_signals(p))
@@ -221,7 +222,7 @@ class AnswerSteps:
 
         q, context = p.query.text, p.query.context
         draft = self.composer.generate(q, p.usable, context=context)
-        found = signals(q, context, p.evidence, draft, p.usable, self.frequencies)
+        found = signals(q, context, p.evidence, draft, self.frequencies)
         judged = found.as_dict()
         probability = self.model.probability(found) if self.model else 1.0
         judged["answerability"] = round(probability, 4)
@@ -278,11 +279,11 @@ class AnswerSteps:
 
 
 _KIND_WORDS = {
-    "duration": "a time limit or period",
-    "date": "a date",
-    "amount": "a sum",
-    "count": "a number",
-    "name": "a name",
+    DURATION: "a time limit or period",
+    DATE: "a date",
+    AMOUNT: "a sum",
+    COUNT: "a number",
+    NAME: "a name",
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.answerability import FEATURES, MODEL_FILE, Model, fit
@@ -126,14 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = [r for r in fit_half if not r.floor_refused]
     model = fit([r.x for r in train], [r.answerable for r in train], c=args.c)
     threshold = choose_threshold(model, fit_half, args.max_fr)
-    model = Model(
-        model.features,
-        model.mean,
-        model.scale,
-        model.coef,
-        model.intercept,
-        threshold,
-        f"{args.testset.name}: {len(fit_half)} of {len(rows)} questions (seed {SEED}), "
+    model = replace(
+        model,
+        threshold=threshold,
+        fitted_on=f"{args.testset.name}: {len(fit_half)} of {len(rows)} questions (seed {SEED}), "
         f"threshold for <= {args.max_fr:.2f} false refusals",
     )
     print(f"fitted on {len(fit_half)} questions ({len(train)} past the floor)")

@@ -35,10 +35,10 @@ def test_a_lead_about_another_year_scores_lower_on_particulars_than_one_about_th
 def test_a_rare_word_of_the_question_missing_from_the_lead_is_a_gap():
     q = "What was the turnover of mutuals in 2018?"
     lacking = signals(
-        q, "", Evidence(0.7, 0.8), draft("In 2018 there were 115 mutuals."), (), frequencies
+        q, "", Evidence(0.7, 0.8), draft("In 2018 there were 115 mutuals."), frequencies
     )
     holding = signals(
-        q, "", Evidence(0.7, 0.8), draft("In 2018 mutuals' turnover was £1bn."), (), frequencies
+        q, "", Evidence(0.7, 0.8), draft("In 2018 mutuals' turnover was £1bn."), frequencies
     )
     assert lacking.lead_gap > 0.5 and holding.lead_gap == 0.0
     assert holding.lead_rare > lacking.lead_rare
