@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
-from assistant.abstention import Evidence, assess, closest_documents
+from assistant.abstention import UNFAMILIAR_LIMIT, Evidence, assess, closest_documents, unfamiliar
 from assistant.citations import QuoteVerifier
 from assistant.errors import GuideError
 from assistant.followup import SearchQuery, follow_up_query
@@ -158,6 +158,7 @@ class AnswerSteps:
         check: str = "rule",
         composer: AnswerGenerator | None = None,
         threshold: float | None = None,
+        familiar_relevance: float = 0.0,
     ) -> None:
         """`check`: how a question past the similarity floor is judged answerable: "model"
         (the calibrated model, reading `composer`'s draft), "rule" (names, figures and key-term
@@ -185,6 +186,7 @@ class AnswerSteps:
         self.verifier = QuoteVerifier(reference_text)
         self.min_relevance = min_relevance
         self.min_overlap = min_overlap
+        self.familiar_relevance = familiar_relevance
 
     def prepare(self, state: dict[str, Any]) -> Prepared:
         query = follow_up_query(state["question"], state.get("history") or (), related=self.related)
@@ -194,6 +196,9 @@ class AnswerSteps:
         usable = [h for h in hits if not tainted(h.chunk.text)]
         titles = self.titles() if self.titles else ()
         evidence = assess(query.text, usable, context=query.context, titles=titles)
+        if self.frequencies:
+            words = unfamiliar(f"{query.text} {query.context}", self.frequencies)
+            evidence = replace(evidence, unfamiliar=words)
         return Prepared(state["question"], query, hits, evidence, usable)
 
     def refusal(self, p: Prepared) -> Answer | None:
@@ -201,14 +206,19 @@ class AnswerSteps:
         under the "rule" check, a name or figure missing or too few key terms)."""
         # a follow-up is short and leans on the conversation, so its closeness to any passage
         # is lower than a full question's: its similarity floor is lowered accordingly
-        floor = self.min_relevance * (FOLLOW_UP_FLOOR if p.query.context else 1.0)
+        scale = FOLLOW_UP_FLOOR if p.query.context else 1.0
+        floor = self.min_relevance * scale
         if self.check == "rule":
-            passes = p.evidence.sufficient(floor, self.min_overlap)
+            passes = p.evidence.sufficient(floor, self.min_overlap, self.familiar_relevance * scale)
         else:
             passes = bool(p.usable) and p.evidence.relevance >= floor
         if passes:
             return None
-        refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing)
+        why = ""
+        if p.evidence.relevance >= floor and len(p.evidence.unfamiliar) >= UNFAMILIAR_LIMIT:
+            words = ", ".join(f"'{w}'" for w in p.evidence.unfamiliar)
+            why = f"The library does not use words of the question such as {words}."
+        refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing, why)
         return replace(refused, evidence=_signals(p))
 
     def judge(self, p: Prepared) -> tuple[Prepared, Draft | None, Answer | None]:
@@ -295,6 +305,7 @@ def _signals(p: Prepared) -> dict[str, float]:
         "relevance": round(p.evidence.relevance, 4),
         "coverage": round(p.evidence.coverage, 4),
         "missing": float(len(p.evidence.missing)),
+        "unfamiliar": float(len(p.evidence.unfamiliar)),
     }
     for name, value in p.judged.items():
         out[name if name == "answerability" else f"signal_{name}"] = value

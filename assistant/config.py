@@ -66,8 +66,11 @@ class Settings(BaseSettings):
     # (assistant.answerability), refusing below answerability_threshold (None: the fitted one);
     # not yet the default, as it does not beat the rule on a library it was not fitted on.
     # "off" answers everything past the floor (for fitting the model and for diagnosis).
-    min_relevance: float = 0.42
+    # Between min_relevance and familiar_relevance, a question with two or more words that no
+    # passage of the library uses is refused as being about something else.
+    min_relevance: float = 0.30
     min_overlap: float = 0.30
+    familiar_relevance: float = 0.42
     answerability: Literal["model", "rule", "off"] = "rule"
     answerability_threshold: float | None = None
 

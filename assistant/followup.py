@@ -39,9 +39,14 @@ GENERIC = frozenset(
         "day days date cost costs rule rules way ways thing things step steps part parts kind "
         "kinds type types case cases example examples mean means say says apply applies "
         "allowed allow able can could still also else too own other officer officers "
-        "respond response answer decide decision process start end first last next"
+        "respond response answer decide decision process start end first last next "
+        "figure figures number numbers amount amounts total totals later earlier previous "
+        "since ago"
     )
 )
+# A person referred to and not named ("his family", "what did she say?") is someone an
+# earlier turn named: such a question leans on it even with a few content words of its own.
+_PERSON = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 RELATED = 0.15  # share of the new subject's passages that also mention the earlier one
 
 
@@ -51,8 +56,10 @@ def is_follow_up(question: str) -> bool:
     terms = key_terms(question)
     if len(terms) >= 6:
         return False
-    return bool(_FOLLOW_UP_START.search(question)) or (
-        bool(_REFERRING.search(question)) and len(terms) <= 3
+    return (
+        bool(_FOLLOW_UP_START.search(question))
+        or (bool(_REFERRING.search(question)) and len(terms) <= 3)
+        or (bool(_PERSON.search(question)) and len(terms) <= 5)
     )
 
 

@@ -68,6 +68,7 @@ class Guide:
             check=settings.answerability,
             composer=self.extractive,
             threshold=settings.answerability_threshold,
+            familiar_relevance=settings.familiar_relevance,
         )
         self.chain = build_chain(self.steps, self.generator)
 

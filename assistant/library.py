@@ -226,9 +226,18 @@ class Library:
         return record.superseded_note() if record else ""
 
     def names(self) -> list[str]:
-        """What a question may call each current document by: its title and file names."""
+        """What a question may call each current document by: its title, file names, kind and
+        date ("the March 2025 Cabinet report", "the 2024 written evidence")."""
         return [
-            " ".join((r.title, Path(r.source_file).stem, Path(r.original_name).stem))
+            " ".join(
+                (
+                    r.title,
+                    Path(r.source_file).stem,
+                    Path(r.original_name).stem,
+                    r.kind,
+                    spelled_date(r.date),
+                )
+            )
             for r in self.documents()
         ]
 
@@ -661,3 +670,14 @@ def _vectors_bytes(embeddings: Sequence[Sequence[float]]) -> bytes:
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def spelled_date(date: str) -> str:
+    """A record's date as a question would say it: "2025-03-11" -> "March 2025"; "2024" stays;
+    "" or anything else unparsable -> ""."""
+    parts = date.split("-")
+    if not parts[0].isdigit():
+        return ""
+    if len(parts) >= 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
+        return f"{datetime(2000, int(parts[1]), 1):%B} {parts[0]}"
+    return parts[0]

@@ -15,13 +15,15 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from assistant.abstention import UNFAMILIAR_LIMIT
 from assistant.types import Answer, Status
 from eval import metrics
 from eval.testset import TestItem
 
 FORMAT = 1
-DEFAULT_MIN_RELEVANCE = 0.42  # the operating thresholds the abstention curve marks; the CLI
+DEFAULT_MIN_RELEVANCE = 0.30  # the operating thresholds the abstention curve marks; the CLI
 DEFAULT_MIN_OVERLAP = 0.30  # passes the run's own Settings values
+DEFAULT_FAMILIAR_RELEVANCE = 0.42
 TYPE_ORDER = ("fact", "howto", "plain", "multi_doc", "follow_up", "unanswerable")
 
 
@@ -369,11 +371,13 @@ def abstention_curve(
     results: Sequence[ItemResult],
     min_relevance: float = DEFAULT_MIN_RELEVANCE,
     min_overlap: float = DEFAULT_MIN_OVERLAP,
+    familiar: float = DEFAULT_FAMILIAR_RELEVANCE,
 ) -> list[dict[str, Any]]:
     """What abstention accuracy and the false-refusal rate would be at other thresholds.
 
     An item counts as answered at (r, o) iff its evidence has no missing names/figures,
-    relevance >= r and coverage >= o (the rule the chain applies; a refusal for another reason,
+    relevance >= r and coverage >= o, and, below `familiar`, fewer than UNFAMILIAR_LIMIT words
+    the library never uses (the rule the chain applies; a refusal for another reason,
     such as a backend declining, is not modelled). Two sweeps: relevance floor 0.30..0.70 step
     0.02 at the run's key-term share, and key-term share 0.00..0.60 step 0.05 at the run's
     floor; the run's own (min_relevance, min_overlap) is in both and flagged "operating_point".
@@ -384,7 +388,13 @@ def abstention_curve(
 
     def refuses(r: ItemResult, floor: float, share: float) -> bool:
         e = r.evidence
-        return bool(e.get("missing", 0.0)) or e["relevance"] < floor or e["coverage"] < share
+        strange = e.get("unfamiliar", 0.0) >= UNFAMILIAR_LIMIT and e["relevance"] < familiar
+        return (
+            bool(e.get("missing", 0.0))
+            or e["relevance"] < floor
+            or e["coverage"] < share
+            or strange
+        )
 
     def point(sweep: str, floor: float, share: float) -> dict[str, Any]:
         refused = [(r.answerable, _flag(refuses(r, floor, share))) for r in scored]
@@ -408,6 +418,7 @@ def evaluate(
     *,
     min_relevance: float = DEFAULT_MIN_RELEVANCE,
     min_overlap: float = DEFAULT_MIN_OVERLAP,
+    familiar: float = DEFAULT_FAMILIAR_RELEVANCE,
 ) -> EvalResult:
     """Everything a report needs from scored items: summary, intervals, per type, curve."""
     items = list(results)
@@ -416,7 +427,7 @@ def evaluate(
         summarise(items),
         intervals(items),
         by_type(items),
-        abstention_curve(items, min_relevance, min_overlap),
+        abstention_curve(items, min_relevance, min_overlap, familiar),
     )
 
 
@@ -427,6 +438,7 @@ def run_testset(
     *,
     min_relevance: float = DEFAULT_MIN_RELEVANCE,
     min_overlap: float = DEFAULT_MIN_OVERLAP,
+    familiar: float = DEFAULT_FAMILIAR_RELEVANCE,
 ) -> EvalResult:
     """Ask every question (follow-ups with their conversation) and score the answers.
     Pass the thresholds the asker runs with, so the abstention curve marks the right point."""
@@ -439,4 +451,6 @@ def run_testset(
         results.append(score_item(item, answer, elapsed))
         if progress is not None:
             progress()
-    return evaluate(results, min_relevance=min_relevance, min_overlap=min_overlap)
+    return evaluate(
+        results, min_relevance=min_relevance, min_overlap=min_overlap, familiar=familiar
+    )

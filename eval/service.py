@@ -62,6 +62,7 @@ def evaluate(
         progress=progress,
         min_relevance=guide.settings.min_relevance,
         min_overlap=guide.settings.min_overlap,
+        familiar=guide.settings.familiar_relevance,
     )
     run = result.to_dict()
     s = guide.settings
@@ -78,6 +79,7 @@ def evaluate(
             "answer_passages": s.answer_passages,
             "min_relevance": s.min_relevance,
             "min_overlap": s.min_overlap,
+            "familiar_relevance": s.familiar_relevance,
             "answerability": s.answerability,
             "answerability_threshold": guide.steps.threshold,
             "llm_backend": s.llm_backend,

@@ -279,3 +279,87 @@ def test_a_name_that_refers_to_a_document_is_not_demanded_in_the_passage():
     assert assess(question, hits, titles=titles).missing == ()
     # a figure is never excused by a title: "2026" must be in the passage itself
     assert assess("What is the limit in 2026?", hits, titles=["Policy 2026"]).missing == ("2026",)
+
+
+def test_the_particulars_must_be_held_together_by_one_top_passage():
+    from assistant.abstention import assess
+
+    wales = Hit(chunk(text="In Wales, 40 community asset transfers were agreed."), 0.8, 0.8)
+    year = Hit(chunk(text="By 2020, 115 public service mutuals were trading in England."), 0.7, 0.7)
+    question = "How many asset transfers were agreed in Wales in 2020?"
+    # each particular is in some passage, but no passage is about Wales in 2020
+    assert assess(question, [wales, year]).missing == ("2020",)
+    both = Hit(chunk(text="In Wales, 12 asset transfers were agreed in 2020."), 0.6, 0.6)
+    assert assess(question, [wales, year, both]).missing == ()
+    # only the best few passages count: a fourth passage holding both does not rescue it
+    assert assess(question, [wales, year, wales, both]).missing == ("2020",)
+
+
+def test_a_year_span_matches_however_it_is_written():
+    from assistant.abstention import assess, particulars
+
+    assert particulars("What was the budget in 2023/24?") == ["2023/24"]
+    for written in ("2023-24", "2023/24", "2023\u201324", "2023-2024", "2023 to 2024"):
+        hits = [Hit(chunk(text=f"The grant budget for {written} was £1.2m."), 0.8, 0.8)]
+        assert assess("What was the budget in 2023/24?", hits).missing == (), written
+        assert assess("What was the budget in 2023-2024?", hits).missing == (), written
+    other = [Hit(chunk(text="The grant budget for 2023-25 was £1.2m."), 0.8, 0.8)]
+    assert assess("What was the budget in 2023/24?", other).missing == ("2023/24",)
+    # a single year is found inside a span that starts with it, not in a longer number
+    assert assess("What was spent in 2023?", other).missing == ()
+    digits = [Hit(chunk(text="Reference 120234 was filed."), 0.8, 0.8)]
+    assert assess("What was spent in 2023?", digits).missing == ("2023",)
+
+
+def test_a_title_of_a_person_is_not_a_particular():
+    from assistant.abstention import particulars
+
+    assert particulars("Who chaired the group - was it Cllr Ramanathan?") == ["Ramanathan"]
+    assert particulars("Did Dr Okafor give evidence?") == ["Okafor"]
+
+
+def test_a_document_is_named_by_its_kind_and_date_too():
+    from assistant.library import spelled_date
+
+    assert spelled_date("2025-03-11") == "March 2025"
+    assert spelled_date("2025-03") == "March 2025"
+    assert spelled_date("2024") == "2024"
+    assert spelled_date("") == "" and spelled_date("soon") == ""
+
+
+class VocabularyRetriever(FixedRetriever):
+    """A retriever that, like the real one, says which terms the library's passages use."""
+
+    def frequencies(self, terms):
+        from assistant.text import key_terms
+
+        used = set(key_terms(" ".join(h.chunk.context_text() for h in self.hits)))
+        return len(self.hits), {t: int(t in used) for t in terms}
+
+
+def test_a_loosely_close_question_in_words_the_library_never_uses_is_refused():
+    from assistant.abstention import unfamiliar
+
+    text = "Staff who transfer keep their terms and conditions under TUPE."
+    hits = [Hit(chunk(), 0.36, 0.36)]
+    retriever = VocabularyRetriever(hits)
+    question = "How do I appeal a parking fine under TUPE?"
+    assert unfamiliar(question, retriever.frequencies) == ("appeal", "park", "fine")
+    generator = FixedGenerator((Statement(text, chunk(), text),))
+    guide = Guide(
+        Settings(min_relevance=0.3, min_overlap=0.1, familiar_relevance=0.42),
+        StubEmbedder(),
+        library=StubLibrary(),
+        retriever=retriever,
+        generator=generator,
+        extractive=generator,
+    )
+    answer = guide.ask(question)
+    assert answer.status is Status.NO_ANSWER
+    assert "'appeal', 'park', 'fine'" in answer.text
+    assert answer.evidence["unfamiliar"] == 3.0
+    # the same closeness with the library's own words is answered: a paraphrase changes a word
+    assert guide.ask("Do staff who transfer keep their terms under TUPE?").status is Status.ANSWERED
+    # and past familiar_relevance unfamiliar words do not refuse on their own
+    retriever.hits = [Hit(chunk(), 0.5, 0.5)]
+    assert guide.ask(question).status is Status.ANSWERED

@@ -82,3 +82,23 @@ def test_a_follow_up_that_points_back_keeps_the_context_even_with_a_new_word():
 
     query = follow_up_query("Does that apply to their pensions too?", [TUPE], related=unrelated)
     assert "TUPE" in query.context
+
+
+def test_asking_for_the_figure_at_another_time_is_no_new_topic():
+    def unrelated(new, earlier):
+        return 0.0
+
+    earlier = "How many households were waiting for an assessment at 31 March 2024?"
+    query = follow_up_query("And what was the figure a year later?", [earlier], related=unrelated)
+    assert query.context == earlier
+
+
+def test_a_person_referred_to_and_not_named_leans_on_the_earlier_turn():
+    earlier = "How was the extension for Leo, aged 7, paid for?"
+    question = "What would his family have had to find under the old policy?"
+    assert is_follow_up(question)
+    assert follow_up_query(question, [earlier]).context == earlier
+    # a question naming its own subject at length stands alone, pronoun or not
+    assert not is_follow_up(
+        "How did the council decide her grant appeal under the housing assistance policy rules?"
+    )
