@@ -219,7 +219,22 @@ class AnswerSteps:
             words = ", ".join(f"'{w}'" for w in p.evidence.unfamiliar)
             why = f"The library does not use words of the question such as {words}."
         refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing, why)
+        if p.evidence.relevance >= floor and self.composer is not None and p.usable:
+            # close enough to be about the library's subject: offer the nearest thing it says
+            draft = self.composer.generate(p.query.text, p.usable, context=p.query.context)
+            refused = self.with_nearest(refused, draft)
         return replace(refused, evidence=_signals(p))
+
+    def with_nearest(self, refused: Answer, draft: Draft) -> Answer:
+        """A refusal with the draft's lead sentence added, quoted and verified, as the nearest
+        thing the library says (unchanged when it does not verify)."""
+        nearest = Draft(draft.statements[:1]) if draft.statements else Draft(())
+        text, citations, _ = render(nearest, self.verifier, self.version_note)
+        if not citations:
+            return refused
+        return replace(
+            refused, text=f"{refused.text} The nearest it says:\n\n{text}", citations=citations
+        )
 
     def judge(self, p: Prepared) -> tuple[Prepared, Draft | None, Answer | None]:
         """Under the "model" and "off" checks: compose the extractive draft, read the signals
@@ -246,15 +261,7 @@ class AnswerSteps:
             about = draft.statements[0].chunk.heading or draft.statements[0].chunk.document
             why = f"The closest passages are about a neighbouring matter ({about})."
         refused = no_answer(p.question, p.query.display(), p.hits, p.evidence.missing, why)
-        nearest = Draft(draft.statements[:1]) if draft.statements else Draft(())
-        text, citations, _ = render(nearest, self.verifier, self.version_note)
-        if citations:
-            refused = replace(
-                refused,
-                text=f"{refused.text} The nearest it says:\n\n{text}",
-                citations=citations,
-            )
-        return p, draft, replace(refused, evidence=_signals(p))
+        return p, draft, replace(self.with_nearest(refused, draft), evidence=_signals(p))
 
     def finish(self, p: Prepared, draft: Draft, notice: str = "") -> Answer:
         text, citations, all_ok = render(draft, self.verifier, self.version_note)

@@ -363,3 +363,20 @@ def test_a_loosely_close_question_in_words_the_library_never_uses_is_refused():
     # and past familiar_relevance unfamiliar words do not refuse on their own
     retriever.hits = [Hit(chunk(), 0.5, 0.5)]
     assert guide.ask(question).status is Status.ANSWERED
+
+
+def test_a_refusal_for_a_missing_name_offers_the_nearest_verified_sentence():
+    quote = "Staff who transfer keep their terms and conditions under TUPE."
+    chain, _ = chain_for([Hit(chunk(), 0.9, 0.9)], (Statement(quote, chunk(), quote),))
+    question = "Do staff who transfer to a Scottish mutual keep their terms under TUPE?"
+    answer = chain.invoke({"question": question})
+    assert answer.status is Status.NO_ANSWER
+    assert "'Scottish'" in answer.text
+    assert answer.text.endswith(f"The nearest it says:\n\n{quote} [1]")
+    assert [c.quote for c in answer.citations] == [quote]
+    # a sentence that does not verify on its page is not offered
+    invented = Statement("Scottish staff get a bonus.", chunk(), "Scottish staff get a bonus.")
+    chain, _ = chain_for([Hit(chunk(), 0.9, 0.9)], (invented,))
+    answer = chain.invoke({"question": question})
+    assert answer.status is Status.NO_ANSWER and answer.citations == ()
+    assert "nearest" not in answer.text
