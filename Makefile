@@ -28,7 +28,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_AVX=ON 
 LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
-.PHONY: run test test-fast lint install install-run browser llama corpus testset clean bench \
+.PHONY: run test test-fast lint install install-run browser ocr llama corpus testset clean bench \
   bench-ingest llm-model
 
 $(BIN)/python:
@@ -72,11 +72,18 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's Tesseract with its English data, for reading scanned PDF pages (ingest/ocr.py).
+ocr:
+	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx eng; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; }
+
 run: install-run
 	$(BIN)/guide ingest corpus/pdf --data-dir $(DATA_DIR)
 	$(BIN)/guide serve --data-dir $(DATA_DIR)
 
-test: install browser
+test: install browser ocr
 	$(BIN)/pytest
 
 test-fast: install

@@ -8,6 +8,11 @@ cited page as a second, independent extractor reads it from the original file: P
 (pypdfium2), or pypdf's plain extraction where PDFium cannot read the file; never the layout
 analysis that made the chunk (`Library.reference_text`).
 
+A page we read by OCR (it had no text layer) and a section of a Word document or saved web page
+have no second reading: their quotes are checked against the text we stored (the page's OCR
+text; the section's text), and the citation says which (`Citation.origin`); a section's citation
+names the paragraph that holds the quote.
+
 The comparison is on words: letters and digits, case-folded, after Unicode compatibility
 normalisation (so the ligature "ﬁ" is "fi" and full-width forms are plain). Tolerated, and only
 these: any whitespace, line breaks and punctuation between words (quotes, dashes, brackets); a
@@ -30,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from assistant.pdftext import Reference
 from assistant.safety import escape_markers
 from assistant.text import normalise
 from assistant.types import Citation
@@ -104,6 +110,14 @@ class QuoteVerifier:
         self.reference_text = reference_text
 
     def verify(self, citation: Citation, version: str) -> Citation:
+        """The citation marked verified or not; where the text was our own reading (a page read
+        by OCR, a section of a Word document or web page: `Reference`), it also says so
+        (`origin`), and a section's citation gets the number of the paragraph it quotes."""
         text = self.reference_text(version, citation.page)
         ok = text is not None and words_in_order(citation.quote, text)
-        return replace(citation, verified=ok)
+        if not isinstance(text, Reference):
+            return replace(citation, verified=ok)
+        paragraph = citation.paragraph
+        if ok and paragraph is None and text.page is not None and text.page.is_section:
+            paragraph = text.page.paragraph_of(citation.quote, words_in_order)
+        return replace(citation, verified=ok, origin=text.origin, paragraph=paragraph)

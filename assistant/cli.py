@@ -94,7 +94,8 @@ def ingest(
     date: str,
     as_json: bool,
 ) -> None:
-    """Add PDFs (files or folders) to the library. Unchanged files are skipped; a file named like
+    """Add PDFs, Word documents (.docx) and saved web pages (.html), as files or folders, to the
+    library. Unchanged files are skipped; a file named like
     a document already in the library becomes its new version (the old one is kept, superseded)."""
     from ingest.desk import LibraryDesk
     from ingest.pipeline import UploadInfo

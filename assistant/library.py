@@ -43,7 +43,7 @@ from assistant.config import Settings
 from assistant.errors import GuideError
 from assistant.faults import checkpoint
 from assistant.keyword import KeywordIndex
-from assistant.pdftext import ReferenceText
+from assistant.pdftext import Reference, ReferenceText
 from assistant.store import ChunkStore
 from assistant.types import Chunk, Page
 
@@ -105,6 +105,7 @@ class DocumentRecord:
     # changed when another document shows that it is only boilerplate (a company name)
     title_auto: bool = False
     title_candidates: tuple[str, ...] = ()
+    format: str = "pdf"  # the original file's format: pdf | docx | html (ingest.readers)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> DocumentRecord:
@@ -262,7 +263,10 @@ class Library:
     def pages(self, version: str) -> list[Page]:
         if version not in self._pages_cache:
             raw = self._read_version(self.pages_dir, version, "page texts")
-            self._pages_cache[version] = [Page(**p) for p in raw["pages"]]
+            self._pages_cache[version] = [
+                Page(**{**p, "paragraph_numbers": tuple(p.get("paragraph_numbers") or ())})
+                for p in raw["pages"]
+            ]
         return self._pages_cache[version]
 
     def page(self, version: str, page: int) -> Page | None:
@@ -271,12 +275,30 @@ class Library:
 
     def reference_text(self, version: str, page: int) -> str | None:
         """The cited page as an independent extractor reads it from the original PDF (not our
-        layout analysis), for verifying quotes; None if there is no such page or file."""
+        layout analysis), for verifying quotes; None if there is no such page or file.
+
+        A page with no text layer that we read by OCR, and a section of a Word document or
+        web page, have no second reading to check against: the text is the one we stored (the
+        OCR text of the page, the section's text), returned as a `Reference` that says so
+        and numbers the section's paragraphs, so a citation can say where it is."""
         record = self.find_version(version)
         if record is None:
             return None
-        path = self.pdf_path(record)
+        if record.format != "pdf" or self._stored_origin(version, page) == "ocr":
+            try:
+                stored = self.page(version, page)
+            except GuideError:
+                return None
+            return Reference.of(stored) if stored is not None else None
+        path = self.file_path(record)
         return self._reference.page(path, page) if path.exists() else None
+
+    def _stored_origin(self, version: str, page: int) -> str:
+        try:
+            stored = self.page(version, page)
+        except GuideError:
+            return ""
+        return stored.origin if stored is not None else ""
 
     def generation(self) -> str:
         """Identifies the set of indexed versions and their status; changes with every commit."""
@@ -351,8 +373,12 @@ class Library:
             index.save(self.keyword_dir)
         return index
 
-    def pdf_path(self, record: DocumentRecord) -> Path:
-        return self.files_dir / f"{record.sha256}.pdf"
+    def file_path(self, record: DocumentRecord) -> Path:
+        """Where the version's original file is kept (a PDF, a .docx or a saved web page)."""
+        suffix = {"docx": ".docx", "html": ".html"}.get(record.format, ".pdf")
+        return self.files_dir / f"{record.sha256}{suffix}"
+
+    pdf_path = file_path  # the name from when every original was a PDF
 
     # -- writing ------------------------------------------------------------------------------
     def _lock(self) -> FileLock:
@@ -480,9 +506,9 @@ class Library:
         chunks_json: bytes,
         vectors: bytes,
     ) -> None:
-        pdf_path = self.pdf_path(record)
-        if not pdf_path.exists():
-            write_atomic(pdf_path, pdf_bytes)
+        original = self.file_path(record)
+        if not original.exists():
+            write_atomic(original, pdf_bytes)
         checkpoint("after-pdf")
         write_atomic(self.pages_dir / f"{record.version}.json", pages_json)
         write_atomic(self.chunks_dir / f"{record.version}.json", chunks_json)
@@ -601,7 +627,7 @@ class Library:
             self._pages_cache.pop(old.version, None)
             self._chunks_cache.pop(old.version, None)
         if all(r.sha256 != old.sha256 for r in remaining):
-            self.pdf_path(old).unlink(missing_ok=True)
+            self.file_path(old).unlink(missing_ok=True)
 
     def recover(self) -> list[str]:
         """Delete whatever an interrupted ingest left behind; return the orphan versions."""
@@ -624,8 +650,8 @@ class Library:
                         path.unlink(missing_ok=True)
         if self.files_dir.exists():
             shas = {r.sha256 for r in self._load()}
-            for path in self.files_dir.glob("*.pdf"):
-                if path.stem not in shas:
+            for path in self.files_dir.glob("*.*"):
+                if path.suffix in (".pdf", ".docx", ".html") and path.stem not in shas:
                     path.unlink(missing_ok=True)
         for folder in (
             self.root,

@@ -11,8 +11,33 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.types import Page
 
 _PDFIUM = threading.Lock()
+PDFIUM_LOCK = _PDFIUM  # held by every caller of PDFium in this process (ingest.ocr too)
+
+
+class Reference(str):
+    """The text to check a quote against when there is no second reading of the original: the
+    stored text of a page read by OCR, or of a section of a Word document or web page. It is
+    that text (a `str`, so every caller reads it as before) that also says how it was read
+    (`origin`: ocr | docx | html) and can find which of a section's paragraphs holds a quote."""
+
+    origin: str
+    page: Page | None
+
+    def __new__(cls, text: str, origin: str, page: Page | None = None) -> Reference:
+        made = super().__new__(cls, text)
+        made.origin = origin
+        made.page = page
+        return made
+
+    @classmethod
+    def of(cls, page: Page) -> Reference:
+        return cls(page.full_text, page.origin, page)
 
 
 class ReferenceText:

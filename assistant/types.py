@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -9,14 +10,34 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One PDF page's text as extracted, with where it sits in its document."""
+    """One page's text as extracted, with where it sits in its document. For a Word document or
+    a saved web page, which have no pages, it is one section: `page_label` is its heading and
+    `paragraph_numbers` number its paragraphs (see ingest.document)."""
 
     source_file: str
     document: str
-    page: int  # 1-based index in the PDF
+    page: int  # 1-based index in the PDF (or of the section)
     page_label: str  # the number printed on the page ("iv", "12"); str(page) when none is defined
     text: str  # body text in reading order, without running headers, folios or footnotes
     footnotes: str = ""
+    origin: str = "pdf"  # how the text was read: pdf | ocr (a scanned page) | docx | html
+    # a section's blocks of `text` ("\n\n" apart): each one's paragraph number, 0 if none
+    paragraph_numbers: tuple[int, ...] = ()
+
+    @property
+    def is_section(self) -> bool:
+        """A section of a Word document or web page, cited by heading and paragraph."""
+        return self.origin in ("docx", "html")
+
+    def paragraph_of(self, quote: str, contains: Callable[[str, str], bool]) -> str | None:
+        """The number of the section paragraph whose text `contains(quote, text)`, or None."""
+        blocks = self.text.split("\n\n")
+        if len(blocks) != len(self.paragraph_numbers):
+            return None
+        for block, number in zip(blocks, self.paragraph_numbers, strict=True):
+            if number and contains(quote, block):
+                return str(number)
+        return None
 
     @property
     def full_text(self) -> str:
@@ -105,6 +126,9 @@ class Citation:
     verified: bool = True
     version: str = ""  # the document version quoted
     superseded: str = ""  # e.g. "superseded on 2026-11-24 by a newer version of this document"
+    # how the cited text was read (set when the quote is verified): pdf | ocr | docx | html;
+    # for docx and html, `page_label` is the section's heading and `paragraph` its paragraph
+    origin: str = "pdf"
 
 
 class Status(StrEnum):

@@ -23,7 +23,8 @@ from typing import Any
 
 from assistant.errors import GuideError
 
-_PRELOAD = ["ingest.pdf"]
+# the readers and their libraries, imported once in the server that forks the children
+_PRELOAD = ["ingest.readers", "ingest.pdf", "ingest.word", "ingest.webpage", "docx", "bs4", "lxml"]
 _context: Any = None
 _context_lock = threading.RLock()
 

@@ -78,7 +78,7 @@ def check_file(path: Path, seconds: float) -> dict[str, Any]:
     order; or why the file was not read."""
     from assistant.citations import words_in_order
     from assistant.errors import RefusedFile
-    from ingest.pdf import PdfLoader
+    from ingest.readers import DocumentLoader as PdfLoader
 
     try:
         loaded = PdfLoader(seconds=seconds).load(path, source_file="checked.pdf")

@@ -12,7 +12,7 @@ from assistant.types import Chunk, Page
 from ingest.layout import Block
 
 if TYPE_CHECKING:
-    from ingest.pdf import ReadPage
+    from ingest.document import ReadPage
 
 CHUNKER_VERSION = "structured-v2"  # bump when chunk output changes
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+")

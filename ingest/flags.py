@@ -67,11 +67,12 @@ def find_flags(
     pages: Sequence[Page],
     hidden: Sequence[Sequence[str]],
     unreadable: Sequence[str] = (),
-    ocr: Sequence[bool] = (),
+    ocr: Sequence[bool | str] = (),
 ) -> tuple[Flag, ...]:
     """Instruction-like sentences in each page's body text and footnotes, then one flag per run of
     hidden text (`hidden[i]` belongs to `pages[i]`), one for a page whose text is unreadable
-    (`unreadable[i]`: why, or "") and one for a page read from a scan's OCR layer (`ocr[i]`),
+    (`unreadable[i]`: why, or "") and one for a page read from a scan's OCR layer (`ocr[i]`;
+    a string there is the note to give instead, for a page we read by OCR ourselves),
     each page's flags without repeats. Hidden runs and OCR notes that recur on later pages are
     counted on the flag of the first page instead (see the module docstring)."""
     flags: list[Flag] = []
@@ -86,7 +87,8 @@ def find_flags(
         found = [(INSTRUCTION, s) for block in blocks for s in flagged_phrases(block)]
         found += [(HIDDEN, run) for run in (hidden[index] if index < len(hidden) else ())]
         if index < len(ocr) and ocr[index]:
-            found.append((OCR, OCR_NOTE))
+            note = ocr[index]
+            found.append((OCR, note if isinstance(note, str) else OCR_NOTE))
         for kind, text in found:
             key = (kind, trim(text))
             if not key[1] or key in seen:

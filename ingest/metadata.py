@@ -351,9 +351,9 @@ def suggest_file(path: Path) -> Suggested:
     """`suggest` for a file on disk, reading only its first pages (the upload form calls this
     as soon as a file is chosen), the same way ingest reads them. Raises RefusedFile for a file
     that cannot be read."""
-    from ingest.pdf import PdfLoader
+    from ingest.readers import DocumentLoader
 
-    loaded = PdfLoader().load_bytes(path.read_bytes(), path.name, first_pages=3)
+    loaded = DocumentLoader().load_bytes(path.read_bytes(), path.name, first_pages=3)
     assert loaded.suggested is not None
     return loaded.suggested
 

@@ -16,10 +16,11 @@ from assistant.embeddings import MODEL_NAME, Embedder
 from assistant.errors import RefusedFile
 from assistant.library import KINDS, DiskFull, DocumentRecord, Library, now_iso
 from ingest.chunking import StructuredChunker
+from ingest.document import ACCEPTED_SUFFIXES, REFUSED_SUFFIXES, LoadedDocument
 from ingest.flags import find_flags
 from ingest.layout import LAYOUT_VERSION
 from ingest.metadata import check_date, choose_title, title_keys
-from ingest.pdf import LoadedPdf, PdfLoader
+from ingest.readers import DocumentLoader
 
 ProgressFactory = Callable[[str, int], Callable[[int], Any]]
 
@@ -49,13 +50,15 @@ class FileResult:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """PDF files named directly or found (recursively) in folders; missing paths are refused."""
+    """Files named directly, or found (recursively) in folders: PDFs, Word documents and web
+    pages, and the Office files refused by name (so staff see why); missing paths are refused."""
+    found = {*ACCEPTED_SUFFIXES, *REFUSED_SUFFIXES}
     files: list[Path] = []
     refused: list[FileResult] = []
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in found)
             )
         elif path.is_file():
             files.append(path)
@@ -70,13 +73,13 @@ class IngestPipeline:
         settings: Settings,
         library: Library | None = None,
         embedder: Embedder | None = None,
-        loader: PdfLoader | None = None,
+        loader: DocumentLoader | None = None,
         chunker: StructuredChunker | None = None,
     ) -> None:
         self.settings = settings
         self.library = library or Library(settings)
         self.embedder = embedder or Embedder(settings.embed_batch_size)
-        self.loader = loader or PdfLoader(
+        self.loader = loader or DocumentLoader(
             settings.max_file_mb,
             settings.max_pages,
             seconds=settings.parse_seconds,
@@ -157,7 +160,7 @@ class IngestPipeline:
 
     def read(
         self, path: Path, source_file: str | None = None, info: UploadInfo | None = None
-    ) -> LoadedPdf | FileResult:
+    ) -> LoadedDocument | FileResult:
         """The file read and checked, or the reason it is refused."""
         shown = str(path)
         try:
@@ -193,7 +196,7 @@ class IngestPipeline:
 
     def ingest_loaded(
         self,
-        loaded: LoadedPdf,
+        loaded: LoadedDocument,
         shown: str,
         progress: ProgressFactory | None = None,
         info: UploadInfo | None = None,
@@ -238,7 +241,9 @@ class IngestPipeline:
         chunks = self.chunker.chunk(loaded.pages, name, title, version, kind)
         if not chunks:
             return FileResult(shown, "refused", "no text could be extracted from any page", pages)
-        flags = find_flags(pages_named, loaded.hidden, loaded.unreadable)
+        # pages we read by OCR are noted (a scan's own OCR layer is not, as before)
+        ocr = [o if isinstance(o, str) else False for o in loaded.ocr]
+        flags = find_flags(pages_named, loaded.hidden, loaded.unreadable, ocr)
         tick = progress(name, len(chunks)) if progress else None
         vectors = self.embedder.encode([c.context_text() for c in chunks], progress=tick)
         record = DocumentRecord(
@@ -257,6 +262,7 @@ class IngestPipeline:
             flags=tuple(f.to_dict() for f in flags),
             title_auto=auto,
             title_candidates=tuple(candidates),
+            format=loaded.format,
         )
         try:
             old = self.library.commit(

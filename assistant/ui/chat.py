@@ -73,6 +73,8 @@ class ChatTab:
         page = self.guide.library.page(record.version, citation["page"])
         if page is None:
             return ""
+        if record.format != "pdf":  # an uploaded web page is never served back as a page
+            return page_with_quote(page, citation["quote"])
         pdf = self.guide.library.pdf_path(record).resolve()
         link = (
             f"<p><a href='/gradio_api/file={pdf}#page={page.page}' target='_blank' "

@@ -12,6 +12,7 @@ from assistant.errors import GuideError
 from assistant.library import KINDS, DocumentRecord
 from assistant.ui.access import Gate, User
 from assistant.ui.uploads import received
+from ingest.document import ACCEPTED_SUFFIXES
 
 if TYPE_CHECKING:
     from ingest.desk import LibraryDesk
@@ -176,16 +177,18 @@ class DocumentsTab:
         import gradio as gr
 
         gr.Markdown(
-            "Add evidence and guidance as it arrives. Each PDF is checked (a real, readable, "
-            "unprotected PDF with text, within the size and page limits) before anything in the "
+            "Add evidence and guidance as it arrives: PDFs (scans are read by OCR), Word "
+            "documents (.docx) and saved web pages (.html). Each file is checked (a real, "
+            "readable, unprotected file with text, within the size and page limits; no "
+            "macros) before anything in the "
             "library changes. A file named like a document already here becomes its new "
             "version; the old version is kept, marked superseded."
         )
         with gr.Accordion("Upload documents", open=True):
             files = gr.File(
-                label="PDF files",
+                label="Files (" + ", ".join(ACCEPTED_SUFFIXES) + ")",
                 file_count="multiple",
-                file_types=[".pdf"],
+                file_types=list(ACCEPTED_SUFFIXES),
                 elem_id="upload-files",
             )
             with gr.Row():
@@ -216,7 +219,7 @@ class DocumentsTab:
             details = gr.Markdown(elem_id="manage-details")
             with gr.Row():
                 new_version = gr.File(
-                    label="New version (PDF)", file_types=[".pdf"], elem_id="replace-file"
+                    label="New version", file_types=list(ACCEPTED_SUFFIXES), elem_id="replace-file"
                 )
                 with gr.Column():
                     replace_button = gr.Button("Replace with this version", elem_id="replace")

@@ -19,7 +19,16 @@ def md_escape(text: str) -> str:
 
 
 def citation_label(c: Citation) -> str:
-    where = f"p. {c.page_label}" + (f" (PDF page {c.page})" if c.page_label != str(c.page) else "")
+    """Where a citation points: page (and PDF page), or a Word or web page's section heading;
+    paragraph; that the page was read by OCR; that the version was superseded."""
+    if c.origin in ("docx", "html"):
+        where = f"section \u201c{c.page_label}\u201d"
+    else:
+        where = f"p. {c.page_label}" + (
+            f" (PDF page {c.page})" if c.page_label != str(c.page) else ""
+        )
+        if c.origin == "ocr":
+            where += " (scanned page, text read by OCR)"
     para = f", para. {c.paragraph}" if c.paragraph else ""
     old = f" [{c.superseded}]" if c.superseded else ""
     return f"{c.document}, {where}{para}{old}"
@@ -85,7 +94,12 @@ def page_with_quote(page: Page, quote: str) -> str:
     if quote and quote_on_page(quote, page.text):
         q = html.escape(normalise(quote))
         escaped = escaped.replace(q, f"<mark>{q}</mark>", 1)
-    heading = html.escape(f"{page.document} - page {page.page_label} (PDF page {page.page})")
+    if page.is_section:
+        where = f"section \u201c{page.page_label}\u201d"
+    else:
+        ocr = ", text read by OCR" if page.origin == "ocr" else ""
+        where = f"page {page.page_label} (PDF page {page.page}{ocr})"
+    heading = html.escape(f"{page.document} - {where}")
     return (
         f"<div class='guide-page'><h4>{heading}</h4>"
         f"<p style='white-space: pre-wrap'>{escaped}</p></div>"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BIN, CORPUS, SAMPLE_DOCS, serving
+from tests.documents import damaged_doc, macro_doc, web_page, word_doc
 from tests.pdfs import blank_pdf, encrypted_pdf, scanned_pdf, text_pdf, truncated_pdf
 
 pytestmark = pytest.mark.e2e
@@ -212,7 +213,7 @@ def test_bad_files_are_refused_with_reasons_and_change_nothing(served: Served, t
     expected = {
         "empty.pdf": "empty",
         "minutes.pdf": "not a PDF",
-        "report.docx": "file name is not allowed",
+        "report.docx": "not a Word document",
         "truncated.pdf": "damaged",
         "locked.pdf": "encrypted",
         "scan.pdf": "OCR",
@@ -229,6 +230,31 @@ def test_bad_files_are_refused_with_reasons_and_change_nothing(served: Served, t
         assert words.lower() in reason.lower(), (name, reason)
     assert (served.data_dir / "registry.json").read_bytes() == registry
     assert staff.predict(api_name="/documents") == before
+
+
+def test_word_and_web_pages_upload_through_the_api_and_bad_ones_are_refused(
+    served: Served, tmp_path: Path
+):
+    from gradio_client import handle_file
+
+    folder = tmp_path / "office"
+    folder.mkdir()
+    files = [
+        word_doc(folder / "adaptations-review.docx"),
+        web_page(folder / "outturn.html"),
+        damaged_doc(folder / "cut-off.docx"),
+        macro_doc(folder / "budget.docm"),
+    ]
+    staff = served.client("sam")
+    found = staff.predict([handle_file(str(f)) for f in files], api_name="/upload")
+    results = {f["file"]: (f["status"], f["reason"]) for f in found["files"]}
+    assert results["adaptations-review.docx"][0] == "added", results
+    assert results["outturn.html"][0] == "added", results
+    assert results["cut-off.docx"][0] == "refused" and "damaged" in results["cut-off.docx"][1]
+    assert results["budget.docm"][0] == "refused" and "macro" in results["budget.docm"][1]
+    listed = {d["source_file"] for d in staff.predict(api_name="/documents")["documents"]}
+    assert {"adaptations-review.docx", "outturn.html"} <= listed
+    assert not {"cut-off.docx", "budget.docm"} & listed
 
 
 def test_staff_and_officer_in_the_browser(served: Served, tmp_path: Path):
