@@ -106,3 +106,13 @@ def test_gradio_handlers_have_real_type_hints():
         and "\nfrom __future__ import annotations\n" in text
     ]
     assert offenders == []
+
+
+def test_tests_share_helpers_not_conftest():
+    """pytest loads conftest.py itself; a test that imports it gets a second copy of it."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if any(name.startswith("tests.conftest") for name in imported_names(path))
+    ]
+    assert offenders == []
