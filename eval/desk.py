@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.audit import AuditAction, AuditLog
 from assistant.config import Settings
 from assistant.errors import GuideError
-from assistant.library import Library, now_iso
+from assistant.files import now_iso
+from assistant.library import Library
 from eval.compare import compare_runs, load_run
 from eval.records import Comparison, EvalRun, RunMeta
 from eval.runner import run_testset
