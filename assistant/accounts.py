@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 
 from assistant.config import Settings
 from assistant.errors import GuideError
-from assistant.library import now_iso, write_atomic
+from assistant.files import now_iso, write_atomic
 
 ACCOUNTS_FORMAT = 1
 LOCAL_USER = "local"  # who acts in single-user mode (no accounts); treated as an admin

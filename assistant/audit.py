@@ -17,7 +17,6 @@ cannot push the rest of the history out. `entries` reads both logs together, new
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +26,7 @@ from filelock import FileLock, Timeout
 
 from assistant.config import Settings
 from assistant.errors import GuideError
+from assistant.files import append_durably
 
 _LOCK_TIMEOUT_S = 10
 
@@ -107,10 +107,7 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._lock():
                 self._rotate_if_full(len(line))
-                with self.path.open("ab") as handle:
-                    handle.write(line)
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                append_durably(self.path, line)
         except Timeout as exc:
             raise GuideError(
                 f"The audit log {self.path} is locked by another process; the action was "

@@ -26,14 +26,12 @@ import errno
 import hashlib
 import io
 import json
-import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ from filelock import FileLock, Timeout
 from assistant.config import Settings
 from assistant.errors import GuideError
 from assistant.faults import checkpoint
+from assistant.files import now_iso, write_atomic
 from assistant.keyword import KeywordIndex
 from assistant.pdftext import Reference, ReferenceText
 from assistant.store import ChunkStore
@@ -124,22 +123,6 @@ class DocumentRecord:
             return ""
         when = self.superseded_at[:10] or "an unknown date"
         return f"superseded on {when} by a newer version of this document"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never a mix. The file
-    is private to its owner (mkstemp creates it 0600), and so is a folder made for it."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class Library:
@@ -692,10 +675,6 @@ def _vectors_bytes(embeddings: Sequence[Sequence[float]]) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.asarray(embeddings, dtype=np.float32), allow_pickle=False)
     return buffer.getvalue()
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def spelled_date(date: str) -> str:

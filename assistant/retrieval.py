@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from assistant.embeddings import Embedder
 from assistant.errors import GuideError, LibraryEmpty
@@ -92,8 +93,21 @@ def numbers_in(text: str) -> set[str]:
     return {n.strip(".,").replace(",", "") for n in _NUMBER.findall(text) if len(n) > 1}
 
 
+class SearchIndex(Protocol):
+    """What dense search needs of the vector store (assistant.store.ChunkStore is one)."""
+
+    def search(self, embedding: Sequence[float], k: int, versions: Sequence[str]) -> list[Hit]:
+        """The `k` passages of `versions` nearest to `embedding`."""
+        ...
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of the passages `ids` (those it has)."""
+        ...
+
+
 class HybridRetriever:
-    """Dense + BM25 candidates, fused (RRF) and reranked."""
+    """Dense + BM25 candidates, fused (RRF) and reranked. Dense search goes to `index` (by
+    default the library's vector store)."""
 
     def __init__(
         self,
@@ -102,8 +116,10 @@ class HybridRetriever:
         k: int = 10,
         pool_size: int = 40,
         weights: RerankWeights | None = None,
+        index: SearchIndex | None = None,
     ) -> None:
         self.library = library
+        self.index: SearchIndex = index if index is not None else library.store
         self.embedder = embedder
         self.k = k
         self.pool_size = pool_size
@@ -168,7 +184,7 @@ class HybridRetriever:
         versions = self.versions(filters)
         by_id = self._chunk_map()
         vector = self.embedder.embed_in_context(query, context)
-        dense = self.library.store.search(vector, self.pool_size, versions)
+        dense = self.index.search(vector, self.pool_size, versions)
         allowed = None
         if filters:
             wanted = set(versions)
@@ -187,7 +203,7 @@ class HybridRetriever:
 
         similarity = {h.chunk.chunk_id: h.similarity for h in dense}
         missing = [cid for cid in pool if cid not in similarity]
-        for cid, vec in self.library.store.embeddings(missing).items():
+        for cid, vec in self.index.embeddings(missing).items():
             similarity[cid] = sum(a * b for a, b in zip(vector, vec, strict=True))
         bm25 = dict(sparse)
         top_bm25 = max(bm25.values(), default=0.0) or 1.0

@@ -254,7 +254,8 @@ def fill_library(
     """
     import numpy as np
 
-    from assistant.library import DocumentRecord, now_iso
+    from assistant.files import now_iso
+    from assistant.library import DocumentRecord
     from assistant.types import Chunk
 
     rng = np.random.default_rng(seed)

@@ -1,18 +1,22 @@
-"""Compare two evaluation runs (the dicts of `EvalResult.to_dict()`, as saved in report.json):
-which metrics got better or worse, overall and per question type, and which questions changed.
+"""Compare two evaluation runs: which metrics got better or worse, overall and per question
+type, and which questions changed.
 
-    >>> comparison = compare(load_run(Path("runs/20261124-153012-ab12")), load_run(old_path))
-    >>> [m for m, c in comparison["metrics"].items() if c["direction"] == "worse"]
+    >>> comparison = compare_runs(EvalRun.from_dict(load_run(new_path)), earlier)
+    >>> [m for m, _ in comparison.moved("worse")]
+
+`compare` does the same on the JSON of two runs (report.json) and returns comparison.json.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import GuideError
+from eval.records import Comparison, EvalRun, RunMeta
 from eval.runner import FORMAT, METRICS
 
 RATE_TOLERANCE = 0.005  # |delta| below this is "same" for rates and scores in [0, 1]
@@ -56,14 +60,14 @@ def metric_change(name: str, before: Any, after: Any) -> dict[str, Any]:
     return {"before": b, "after": a, "delta": delta, "direction": direction}
 
 
-def compare_summaries(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+def compare_summaries(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
     """metric_change for every metric either summary has, known metrics in their usual order."""
     names = [m for m in METRICS if m in current or m in previous]
     names += sorted((set(current) | set(previous)) - set(METRICS))
     return {n: metric_change(n, previous.get(n), current.get(n)) for n in names}
 
 
-def _item_brief(item: dict[str, Any]) -> dict[str, Any]:
+def _item_brief(item: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": item.get("id"),
         "type": item.get("type"),
@@ -74,7 +78,7 @@ def _item_brief(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _item_change(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+def _item_change(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **_item_brief(now),
         "before_status": before.get("status"),
@@ -89,32 +93,32 @@ def testset_names(run: dict[str, Any]) -> list[str]:
     """The file names of the test sets a run used, sorted ([] without run metadata).
     run["run"]["testsets"] may hold paths or {"name" or "path": ...} objects."""
     meta = run.get("run")
-    entries = meta.get("testsets") if isinstance(meta, dict) else None
-    names = []
-    for t in entries if isinstance(entries, list) else []:
-        name = (t.get("name") or t.get("path")) if isinstance(t, dict) else t
-        if name:
-            names.append(Path(str(name)).name)
-    return sorted(names)
+    return RunMeta.from_dict(meta).testset_names if isinstance(meta, dict) else []
 
 
 def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    """How `current` differs from `previous`:
+    """`compare_runs` on two runs' JSON (report.json); returns comparison.json:
 
-        {"current": id | None, "previous": id | None,
-         "metrics": {metric: {"before", "after", "delta", "direction"}},
-         "by_type": {type: {metric: {...}}},          # types in either run
-         "items": {"newly_passing": [...], "newly_failing": [...], "changed_answers": [...],
-                   "only_current": [...], "only_previous": [...]},
-         "counts": {"better", "worse", "newly_passing", "newly_failing", "changed_answers",
-                    "only_current", "only_previous"},
-         "notes": [str, ...]}                           # e.g. the test sets differ
+    {"current": id | None, "previous": id | None,
+     "metrics": {metric: {"before", "after", "delta", "direction"}},
+     "by_type": {type: {metric: {...}}},          # types in either run
+     "items": {"newly_passing": [...], "newly_failing": [...], "changed_answers": [...],
+               "only_current": [...], "only_previous": [...]},
+     "counts": {"better", "worse", "newly_passing", "newly_failing", "changed_answers",
+                "only_current", "only_previous"},
+     "notes": [str, ...]}                           # e.g. the test sets differ
+    """
+    return compare_runs(EvalRun.from_dict(current), EvalRun.from_dict(previous)).to_dict()
+
+
+def compare_runs(current: EvalRun, previous: EvalRun) -> Comparison:
+    """How `current` differs from `previous`.
 
     Items are matched by id; an answer "changed" when its status or text differs. Each listed
     item carries id, type, question, status, passed, failure, answer and the earlier
     status/answer/passed/failure."""
-    metric_changes = compare_summaries(current.get("summary") or {}, previous.get("summary") or {})
-    now_types, before_types = current.get("by_type") or {}, previous.get("by_type") or {}
+    metric_changes = compare_summaries(current.summary, previous.summary)
+    now_types, before_types = current.by_type, previous.by_type
     type_changes = {
         t: compare_summaries(
             (now_types.get(t) or {}).get("summary") or {},
@@ -122,8 +126,8 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]
         )
         for t in list(now_types) + [t for t in before_types if t not in now_types]
     }
-    now_items = {i["id"]: i for i in current.get("items") or [] if "id" in i}
-    before_items = {i["id"]: i for i in previous.get("items") or [] if "id" in i}
+    now_items = {i["id"]: i for i in current.items if "id" in i}
+    before_items = {i["id"]: i for i in previous.items if "id" in i}
     newly_passing, newly_failing, changed = [], [], []
     for item_id, now in now_items.items():
         before = before_items.get(item_id)
@@ -140,7 +144,7 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]
     only_previous = [_item_brief(i) for k, i in before_items.items() if k not in now_items]
 
     notes = []
-    if testset_names(current) != testset_names(previous):
+    if current.testset_names != previous.testset_names:
         notes.append("the runs used different test sets; only shared questions are compared")
     if only_current or only_previous:
         notes.append(
@@ -155,19 +159,19 @@ def compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]
         "only_current": only_current,
         "only_previous": only_previous,
     }
-    return {
-        "current": (current.get("run") or {}).get("id"),
-        "previous": (previous.get("run") or {}).get("id"),
-        "metrics": metric_changes,
-        "by_type": type_changes,
-        "items": items,
-        "counts": {
+    return Comparison(
+        current=current.id,
+        previous=previous.id,
+        metrics=metric_changes,
+        by_type=type_changes,
+        items={k: tuple(v) for k, v in items.items()},
+        counts={
             "better": directions.count("better"),
             "worse": directions.count("worse"),
             **{k: len(v) for k, v in items.items()},
         },
-        "notes": notes,
-    }
+        notes=tuple(notes),
+    )
 
 
 def _questions(n: int) -> str:

@@ -1,10 +1,13 @@
-"""Plain-text views of an evaluation run, for the terminal and CI logs."""
+"""Plain-text views of an evaluation run, for the terminal and CI logs, and the metric lists
+every view of a run shares (ROWS, TYPE_COLUMNS and the one HEADLINE list)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
+from eval.records import Comparison, EvalRun
 from eval.runner import EvalResult
 
 ROWS = [
@@ -35,16 +38,19 @@ ROWS = [
     ("Latency", ["latency_p50_ms", "latency_p95_ms"]),
 ]
 TYPE_COLUMNS = ["hit@5", "mrr", "answers_citing_gold", "abstention_accuracy", "pass_rate"]
-HEADLINE = [
-    "pass_rate",
-    "hit@5",
-    "mrr",
-    "answers_citing_gold",
-    "citations_verified",
-    "abstention_accuracy",
-    "false_refusal_rate",
-    "latency_p95_ms",
-]
+# The headline metrics, in order, with the plain words the Evaluate tab shows for them: the
+# report's headline, the Evaluate tab's table and the run store's listing all read this one list.
+HEADLINE = {
+    "pass_rate": "questions passed",
+    "hit@5": "gold page in the top 5",
+    "mrr": "MRR",
+    "answers_citing_gold": "answers citing a gold page",
+    "citations_verified": "citations verified",
+    "key_fact_recall": "key-fact recall",
+    "abstention_accuracy": "unanswerable questions refused",
+    "false_refusal_rate": "answerable questions refused",
+    "latency_p95_ms": "latency p95 (ms)",
+}
 
 
 def fmt(value: Any, metric: str = "") -> str:
@@ -72,27 +78,25 @@ def fmt_delta(delta: Any, metric: str = "") -> str:
     return f"{delta:+.3f}"
 
 
-def _run_header(run: dict[str, Any]) -> list[str]:
-    meta = run.get("run") or {}
+def _run_header(run: EvalRun) -> list[str]:
+    meta = run.meta
     lines = []
     if meta:
-        lines.append(
-            f"Run {meta.get('id', '?')}"
-            + (f", {meta['started_at']}" if meta.get("started_at") else "")
-        )
-        testsets = meta.get("testsets") or []
-        if testsets:
-            names = [t.get("name") or t.get("path") if isinstance(t, dict) else t for t in testsets]
+        lines.append(f"Run {meta.id or '?'}" + (f", {meta.started_at}" if meta.started_at else ""))
+        if meta.testsets:
+            names = [
+                t.get("name") or t.get("path") if isinstance(t, Mapping) else t
+                for t in meta.testsets
+            ]
             lines.append("Test sets: " + ", ".join(str(n) for n in names))
-        library = meta.get("library") or {}
-        if isinstance(library, dict) and library:
+        if meta.library:
             lines.append(
                 "Library: "
                 + ", ".join(
-                    f"{v} {k}" for k, v in library.items() if not isinstance(v, (dict, list))
+                    f"{v} {k}" for k, v in meta.library.items() if not isinstance(v, (dict, list))
                 )
             )
-    s = run.get("summary") or {}
+    s = run.summary
     lines.append(
         f"{s.get('questions', 0)} questions: {s.get('answerable', 0)} answerable, "
         f"{s.get('unanswerable', 0)} unanswerable"
@@ -100,7 +104,7 @@ def _run_header(run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _metric_lines(summary: dict[str, Any], intervals: dict[str, Any]) -> list[str]:
+def _metric_lines(summary: Mapping[str, Any], intervals: Mapping[str, Any]) -> list[str]:
     lines = []
     for title, keys in ROWS:
         present = [k for k in keys if k in summary]
@@ -113,7 +117,7 @@ def _metric_lines(summary: dict[str, Any], intervals: dict[str, Any]) -> list[st
     return lines
 
 
-def _type_lines(by_type: dict[str, Any]) -> list[str]:
+def _type_lines(by_type: Mapping[str, Any]) -> list[str]:
     if not by_type:
         return []
     lines = [
@@ -132,28 +136,25 @@ def _short(names: list[str]) -> list[str]:
     return [aliases.get(n, n) for n in names]
 
 
-def _comparison_lines(comparison: dict[str, Any]) -> list[str]:
-    previous = comparison.get("previous") or "the earlier run"
+def _comparison_lines(comparison: Comparison) -> list[str]:
+    previous = comparison.previous or "the earlier run"
     lines = [f"\nCompared with {previous}"]
-    lines.extend(f"  note: {n}" for n in comparison.get("notes") or [])
-    changes = comparison.get("metrics") or {}
+    lines.extend(f"  note: {n}" for n in comparison.notes)
     for label, direction in (("Better", "better"), ("Worse", "worse")):
-        moved = [(m, c) for m, c in changes.items() if c.get("direction") == direction]
+        moved = comparison.moved(direction)
         lines.append(f"  {label}:" + ("" if moved else " none"))
         lines.extend(
             f"    {m:<24} {fmt(c['before'], m):>8} -> {fmt(c['after'], m):>8}  "
             f"({fmt_delta(c['delta'], m)})"
             for m, c in moved
         )
-    counts = comparison.get("counts") or {}
     lines.append(
-        f"  Questions: {counts.get('newly_failing', 0)} newly failing, "
-        f"{counts.get('newly_passing', 0)} newly passing, "
-        f"{counts.get('changed_answers', 0)} answers changed"
+        f"  Questions: {comparison.count('newly_failing')} newly failing, "
+        f"{comparison.count('newly_passing')} newly passing, "
+        f"{comparison.count('changed_answers')} answers changed"
     )
-    items = comparison.get("items") or {}
     for key, label in (("newly_failing", "Newly failing"), ("newly_passing", "Newly passing")):
-        listed = items.get(key) or []
+        listed = comparison.items.get(key) or ()
         if listed:
             lines.append(f"  {label}:")
             lines.extend(
@@ -166,15 +167,13 @@ def _comparison_lines(comparison: dict[str, Any]) -> list[str]:
     return lines
 
 
-def format_summary_dict(run: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
+def format_run(run: EvalRun, comparison: Comparison | None = None) -> str:
     """The run as text: its metadata when present, every metric with its 95% interval, a
     per-type table, the failing questions, and what changed against an earlier run."""
-    summary = run.get("summary") or {}
-    intervals = run.get("intervals") or {}
     lines = _run_header(run)
-    lines.extend(_metric_lines(summary, intervals))
-    lines.extend(_type_lines(run.get("by_type") or {}))
-    failing = [i for i in run.get("items") or [] if not i.get("passed", True)]
+    lines.extend(_metric_lines(run.summary, run.intervals))
+    lines.extend(_type_lines(run.by_type))
+    failing = run.failing
     if failing:
         lines.append(f"\nFailing questions ({len(failing)}):")
         lines.extend(
@@ -187,6 +186,13 @@ def format_summary_dict(run: dict[str, Any], comparison: dict[str, Any] | None =
     return "\n".join(lines)
 
 
+def format_summary_dict(run: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
+    """format_run on a run's JSON (report.json) and, optionally, comparison.json."""
+    return format_run(
+        EvalRun.from_dict(run), Comparison.from_dict(comparison) if comparison else None
+    )
+
+
 def format_summary(result: EvalResult) -> str:
-    """The text summary of a fresh result (see format_summary_dict)."""
+    """The text summary of a fresh result (see format_run)."""
     return format_summary_dict(result.to_dict())

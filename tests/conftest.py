@@ -1,34 +1,18 @@
 """Shared fixtures. Every test runs isolated: its own working folder and no GUIDE_* settings
-leaking in from the developer's environment."""
+leaking in from the developer's environment. Helpers that are not fixtures live in
+tests/helpers.py."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assistant.config import Settings, configure_offline
-from tests.isolation import describe_exit
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus" / "pdf"
-BIN = Path(sys.executable).parent
-# A small slice of the bundled library: enough subjects to tell answers apart, quick to embed.
-SAMPLE_DOCS = (
-    "01-clg-committee-2012-report-digest.pdf",
-    "05-spin-out-journey-guide.pdf",
-    "07-people-tupe-pensions-consultation.pdf",
-    "09-reserved-contracts-and-procurement.pdf",
-)
+from tests.helpers import CORPUS, SAMPLE_DOCS, serving
 
 configure_offline()
 
@@ -39,50 +23,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if key.startswith("GUIDE_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
-
-
-def guide_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "guide"), *args], capture_output=True, text=True, timeout=timeout
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a server process logging to a file (a pipe nobody reads fills up and blocks it)."""
-    handle = log.open("wb")
-    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT)
-
-
-def wait_for_http(
-    url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0, log: Path | None = None
-) -> None:
-    """Poll until the URL answers, failing early (with the server's log) if it dies."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-            raise AssertionError(f"server {describe_exit(proc.returncode)}:\n{out}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.25)  # polling interval while waiting for the port, not a fixed wait
-    raise AssertionError(f"{url} did not answer within {timeout:.0f}s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -120,21 +60,6 @@ def guide_factory(embedder):  # type: ignore[no-untyped-def]
         return Guide(Settings(data_dir=data_dir, **overrides), embedder=embedder)  # type: ignore[arg-type]
 
     return make
-
-
-@contextmanager
-def serving(data_dir: Path, log: Path) -> Iterator[str]:
-    """`guide serve` over `data_dir` as a real process on a free loopback port; yields its URL
-    once it answers, and stops it afterwards."""
-    port = free_port()
-    args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
-    proc = start_server(args, log)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log=log)
-        yield url
-    finally:
-        stop(proc)
 
 
 @pytest.fixture

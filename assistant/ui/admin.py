@@ -7,6 +7,7 @@ from assistant.accounts import Role
 from assistant.audit import AuditAction
 from assistant.errors import GuideError
 from assistant.ui.access import Gate, User
+from assistant.ui.page import Page, user_facing
 
 AUDIT_HEADERS = ["When", "Who", "Role", "Action", "What", "Result"]
 USER_HEADERS = ["Name", "Role", "Created"]
@@ -74,7 +75,8 @@ class AdminTab:
             role=admin.role.value,
         )
 
-    def build(self) -> None:
+    def build(self, page: Page) -> None:
+        """Lay out the tab, wire its events and register what it refreshes on page load."""
         import gradio as gr
 
         with gr.Accordion("Accounts", open=True):
@@ -105,13 +107,11 @@ class AdminTab:
             log = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, elem_id="audit-table")
 
         def guarded(fn: Any) -> Any:
+            @user_facing
             def run(*args: Any) -> Any:
                 *values, request = args
-                try:
-                    admin = self.gate.require(request, "manage_users")
-                    fn(admin, *values)
-                except GuideError as exc:
-                    raise gr.Error(str(exc)) from exc
+                admin = self.gate.require(request, "manage_users")
+                fn(admin, *values)
                 return self.user_rows(), ""
 
             return run
@@ -129,12 +129,52 @@ class AdminTab:
         change.click(on_role, [name, role], [users], api_visibility="private")
         remove.click(on_remove, [name], [users], api_visibility="private")
 
+        @user_facing
         def on_show(a: str, w: str, request: gr.Request) -> Any:
-            try:
-                self.gate.require(request, "read_audit")
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            self.gate.require(request, "read_audit")
             return audit_rows(self.audit.entries(200, a or None, w.strip() or None))
 
         show.click(on_show, [action, who], [log], api_visibility="private")
-        self.table, self.log = users, log
+
+        def on_load(user: User) -> tuple[Any]:
+            return (self.user_rows() if user.can("manage_users") else gr.update(),)
+
+        page.on_load([users], on_load)
+
+    # -- the API -------------------------------------------------------------------------------
+    def endpoints(self) -> None:
+        """The same actions as API endpoints, with the same role checks."""
+        import gradio as gr
+
+        @user_facing
+        def api_audit(
+            request: gr.Request, limit: int = 100, action: str = "", who: str = ""
+        ) -> dict[str, Any]:
+            """The audit log, newest first (admins only)."""
+            self.gate.require(request, "read_audit")
+            return {"entries": self.audit.entries(limit, action or None, who or None)}
+
+        @user_facing
+        def api_users(request: gr.Request) -> dict[str, Any]:
+            """The accounts and their roles (admins only); passwords are never shown."""
+            self.gate.require(request, "manage_users")
+            return {"users": self.users()}
+
+        @user_facing
+        def api_add_user(name: str, role: str, password: str, request: gr.Request) -> str:
+            """Create an account (admins only)."""
+            user = self.gate.require(request, "manage_users")
+            self.add_user(user, name, role, password)
+            return f"Added {name} ({role})."
+
+        @user_facing
+        def api_remove_user(name: str, request: gr.Request) -> str:
+            """Remove an account (admins only)."""
+            user = self.gate.require(request, "manage_users")
+            self.remove_user(user, name)
+            return f"Removed {name}."
+
+        gr.api(api_audit, api_name="audit")
+        gr.api(api_users, api_name="users")
+        gr.api(api_add_user, api_name="add_user")
+        gr.api(api_remove_user, api_name="remove_user")

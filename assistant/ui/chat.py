@@ -6,10 +6,11 @@ from typing import Any
 
 from assistant.errors import GuideError
 from assistant.guide import Guide
+from assistant.render import answer_as_markdown, citation_label, md_escape, page_with_quote
 from assistant.retrieval import SearchFilters
 from assistant.types import Answer
 from assistant.ui.access import Gate, User
-from assistant.ui.render import answer_as_markdown, citation_label, md_escape, page_with_quote
+from assistant.ui.page import Page, user_facing
 
 
 class ChatTab:
@@ -82,8 +83,8 @@ class ChatTab:
         )
         return link + page_with_quote(page, citation["quote"])
 
-    def build(self) -> dict[str, Any]:
-        """Lay out the tab; returns the components the app refreshes on load."""
+    def build(self, page: Page) -> None:
+        """Lay out the tab, wire its events and register what it refreshes on page load."""
         import gradio as gr
 
         chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
@@ -167,13 +168,11 @@ class ChatTab:
                 api_visibility="private",
             )
 
+        @user_facing
         def on_source(
             choice: str | None, answer: dict[str, Any] | None, request: gr.Request
         ) -> str:
-            try:
-                self.gate.require(request, "ask")
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            self.gate.require(request, "ask")
             return self.open_source(choice, answer)
 
         source_pick.change(
@@ -185,7 +184,34 @@ class ChatTab:
             outputs,
             api_visibility="private",
         )
-        return {"documents": pick_docs, "kinds": pick_kinds, "question": question}
+
+        def on_load(user: User) -> tuple[Any, ...]:
+            doc_choices, kind_choices = self.filter_choices()
+            return gr.update(choices=doc_choices), gr.update(choices=kind_choices), gr.update()
+
+        page.on_load([pick_docs, pick_kinds, question], on_load)
+
+    # -- the API -------------------------------------------------------------------------------
+    def endpoints(self) -> None:
+        import gradio as gr
+
+        @user_facing
+        def api_ask(
+            question: str,
+            request: gr.Request,
+            history: list[str] | None = None,
+            documents: list[str] | None = None,
+            kinds: list[str] | None = None,
+        ) -> dict[str, Any]:
+            """Ask a question. `history`: the conversation's earlier questions; `documents`,
+            `kinds`: limit the search to these source files or document kinds."""
+            user = self.gate.require(request, "ask")
+            answer = self.ask(question, list(history or []), documents, kinds)
+            if self.record is not None:
+                self.record(user, question, answer.status.value)
+            return answer.to_dict()
+
+        gr.api(api_ask, api_name="ask")
 
 
 def _filters(documents: list[str] | None, kinds: list[str] | None) -> SearchFilters:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import GuideError
 from assistant.library import KINDS, DocumentRecord
 from assistant.ui.access import Gate, User
-from assistant.ui.uploads import received
+from assistant.ui.page import Page, user_facing
+from assistant.ui.uploads import api_file, received
 from ingest.document import ACCEPTED_SUFFIXES
 
 if TYPE_CHECKING:
@@ -56,6 +57,14 @@ def record_row(record: DocumentRecord) -> list[Any]:
 def result_row(r: "FileResult") -> list[Any]:
     detail = r.reason + (f" ({r.flags} passages flagged for review)" if r.flags else "")
     return [Path(r.path).name, r.status, r.pages, r.chunks, detail]
+
+
+def api_result(r: "FileResult") -> dict[str, Any]:
+    """A FileResult for API callers: the file's name, not its temporary path on the server (a
+    "path" key would also make gradio_client treat the result as a file to download)."""
+    out = r.to_dict()
+    out["file"] = Path(out.pop("path")).name
+    return out
 
 
 def details_markdown(history: Sequence[DocumentRecord]) -> str:
@@ -172,8 +181,8 @@ class DocumentsTab:
         return found.title, found.kind, found.date
 
     # -- the tab -------------------------------------------------------------------------------
-    def build(self) -> dict[str, Any]:
-        """Lay out the tab; returns the components the app refreshes on load."""
+    def build(self, page: Page) -> None:
+        """Lay out the tab, wire its events and register what it refreshes on page load."""
         import gradio as gr
 
         gr.Markdown(
@@ -249,6 +258,7 @@ class DocumentsTab:
 
             return start
 
+        @user_facing
         def on_upload(
             paths: list[str] | None,
             title_value: str,
@@ -257,19 +267,16 @@ class DocumentsTab:
             request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's injection idiom)
         ) -> tuple[Any, ...]:
-            try:
-                user = self.gate.require(request, "manage_documents")
-                chosen = [(p, None) for p in paths or []]
-                found = self.upload(
-                    user,
-                    chosen,
-                    title_value,
-                    kind_value or "",
-                    date_value,
-                    progress_factory(progress, len(chosen)),
-                )
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            user = self.gate.require(request, "manage_documents")
+            chosen = [(p, None) for p in paths or []]
+            found = self.upload(
+                user,
+                chosen,
+                title_value,
+                kind_value or "",
+                date_value,
+                progress_factory(progress, len(chosen)),
+            )
             refused = sum(r.status == "refused" for r in found)
             if refused:
                 gr.Warning(f"{refused} of {len(found)} files were refused; see the reasons.")
@@ -304,22 +311,20 @@ class DocumentsTab:
 
         pick.change(on_pick, [pick], [details], api_visibility="private")
 
+        @user_facing
         def on_replace(
             source_file: str | None,
             path: str | None,
             request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008
         ) -> tuple[Any, ...]:
-            try:
-                user = self.gate.require(request, "manage_documents")
-                result = self.replace(
-                    user,
-                    source_file or "",
-                    (path, None) if path else None,
-                    progress=progress_factory(progress, 1),
-                )
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            user = self.gate.require(request, "manage_documents")
+            result = self.replace(
+                user,
+                source_file or "",
+                (path, None) if path else None,
+                progress=progress_factory(progress, 1),
+            )
             if result.status == "refused":
                 gr.Warning(f"Not replaced: {result.reason}")
             rows, _ = refreshed()
@@ -338,14 +343,12 @@ class DocumentsTab:
             concurrency_id="library-writes",
         )
 
+        @user_facing
         def on_remove(source_file: str | None, sure: bool, request: gr.Request) -> tuple[Any, ...]:
-            try:
-                user = self.gate.require(request, "manage_documents")
-                if not sure:
-                    raise GuideError("Tick the box to confirm the removal first.")
-                self.remove(user, source_file or "")
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            user = self.gate.require(request, "manage_documents")
+            if not sure:
+                raise GuideError("Tick the box to confirm the removal first.")
+            self.remove(user, source_file or "")
             gr.Info(f"Removed {source_file}.")
             rows, choices = refreshed()
             return rows, gr.update(**{**choices, "value": None}), "", False
@@ -357,4 +360,63 @@ class DocumentsTab:
             api_visibility="private",
             concurrency_id="library-writes",
         )
-        return {"table": table, "pick": pick}
+
+        def on_load(user: User) -> tuple[Any, ...]:
+            if not user.can("manage_documents"):
+                return gr.update(), gr.update()
+            return self.rows(), gr.update(choices=self.choices())
+
+        page.on_load([table, pick], on_load)
+
+    # -- the API -------------------------------------------------------------------------------
+    def endpoints(self) -> None:
+        """The same actions as API endpoints, with the same role checks."""
+        import gradio as gr
+        from gradio.data_classes import FileData
+
+        @user_facing
+        def api_documents(request: gr.Request) -> dict[str, Any]:
+            """Every document version in the library (current and superseded), with flags."""
+            self.gate.require(request, "manage_documents")
+            return {"documents": self.listing(), "summary": self.library.summary()}
+
+        @user_facing
+        def api_upload(
+            files: list[FileData],
+            request: gr.Request,
+            title: str = "",
+            kind: str = "",
+            date: str = "",
+        ) -> dict[str, Any]:
+            """Add PDFs. `title` only with one file; `kind`, `date` (accurate to) for all."""
+            user = self.gate.require(request, "manage_documents")
+            pairs = [p for p in (api_file(f) for f in files or []) if p]
+            found = self.upload(user, pairs, title, kind, date)
+            return {"files": [api_result(r) for r in found], "summary": self.library.summary()}
+
+        @user_facing
+        def api_replace(
+            source_file: str,
+            file: FileData,
+            request: gr.Request,
+            title: str = "",
+            kind: str = "",
+            date: str = "",
+        ) -> dict[str, Any]:
+            """Make `file` the current version of `source_file`; the old one is kept superseded."""
+            user = self.gate.require(request, "manage_documents")
+            result = self.replace(user, source_file, api_file(file), title, kind, date)
+            return {"file": api_result(result), "summary": self.library.summary()}
+
+        @user_facing
+        def api_remove(source_file: str, request: gr.Request, version: str = "") -> dict[str, Any]:
+            """Remove a document and all its versions, or only the given superseded `version`."""
+            user = self.gate.require(request, "manage_documents")
+            gone = self.remove(user, source_file, version or None)
+            return {"removed": gone, "summary": self.library.summary()}
+
+        writes = {"concurrency_id": "library-writes", "concurrency_limit": 2}
+        gr.api(api_documents, api_name="documents")
+        gr.api(api_upload, api_name="upload", **writes)
+        gr.api(api_replace, api_name="replace", **writes)
+        gr.api(api_remove, api_name="remove", **writes)

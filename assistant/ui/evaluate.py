@@ -4,27 +4,19 @@ After a library change, one click re-runs the last run's test sets and compares 
 
 import html
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.audit import AuditAction
 from assistant.errors import GuideError
-from assistant.guide import Guide
 from assistant.ui.access import Gate, User
-from assistant.ui.uploads import received
+from assistant.ui.page import Page, user_facing
+from assistant.ui.uploads import api_file, received
 
-HEADLINE = [
-    ("hit@5", "gold page in the top 5"),
-    ("mrr", "MRR"),
-    ("answers_citing_gold", "answers citing a gold page"),
-    ("citations_verified", "citations verified"),
-    ("key_fact_recall", "key-fact recall"),
-    ("abstention_accuracy", "unanswerable questions refused"),
-    ("false_refusal_rate", "answerable questions refused"),
-    ("latency_p95_ms", "latency p95 (ms)"),
-]
+if TYPE_CHECKING:
+    from eval.desk import EvalDesk, Outcome
+    from eval.records import Comparison, EvalRun
+
 RUN_HEADERS = ["Run", "Started", "Test sets", "Pass rate", "hit@5", "MRR", "Refused unanswerable"]
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 
@@ -37,38 +29,39 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def headline_markdown(run: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
-    summary = run.get("summary", {})
-    intervals = run.get("intervals", {})
-    meta = run.get("run", {})
-    names = ", ".join(t["name"] for t in meta.get("testsets", []))
-    lib = meta.get("library", {})
+def headline_markdown(run: "EvalRun", comparison: "Comparison | None" = None) -> str:
+    from eval.report import HEADLINE
+
+    meta = run.meta
+    names = ", ".join(
+        str(t.get("name", "")) if isinstance(t, dict) else str(t)
+        for t in (meta.testsets if meta else ())
+    )
+    lib = meta.library if meta else {}
     lines = [
-        f"#### Run {html.escape(str(meta.get('id', '')))}: {html.escape(names)}",
-        f"{summary.get('questions', 0)} questions against {lib.get('documents', '?')} documents "
-        f"({lib.get('chunks', '?')} chunks), {html.escape(str(meta.get('started_at', '')))}.",
+        f"#### Run {html.escape(str(run.id or ''))}: {html.escape(names)}",
+        f"{run.questions} questions against {lib.get('documents', '?')} documents "
+        f"({lib.get('chunks', '?')} chunks), {html.escape(meta.started_at if meta else '')}.",
         "",
         "| metric | value | 95% interval |" + (" change |" if comparison else ""),
         "|---|---|---|" + ("---|" if comparison else ""),
     ]
-    moved = (comparison or {}).get("metrics", {})
-    for key, label in HEADLINE:
-        ci = intervals.get(key)
+    for key, label in HEADLINE.items():
+        ci = run.intervals.get(key)
         span = f"{ci[0]:.3f} to {ci[1]:.3f}" if ci else ""
-        row = f"| {label} | {_number(summary.get(key))} | {span} |"
+        row = f"| {label} | {_number(run.summary.get(key))} | {span} |"
         if comparison:
-            m = moved.get(key) or {}
+            m = comparison.metrics.get(key) or {}
             delta = m.get("delta")
             mark = {"better": "better", "worse": "**worse**"}.get(m.get("direction", ""), "")
             row += f" {'' if delta is None else f'{delta:+.3f}'} {mark} |"
         lines.append(row)
     if comparison:
-        items = comparison.get("items", {})
         lines.append(
-            f"\nAgainst run {html.escape(str(comparison.get('previous_id', 'the previous run')))}: "
-            f"{len(items.get('newly_failing', []))} questions now fail, "
-            f"{len(items.get('newly_passing', []))} now pass, "
-            f"{len(items.get('changed', []))} answers changed."
+            f"\nAgainst run {html.escape(str(comparison.previous or 'the previous run'))}: "
+            f"{comparison.count('newly_failing')} questions now fail, "
+            f"{comparison.count('newly_passing')} now pass, "
+            f"{comparison.count('changed_answers')} answers changed."
         )
     return "\n".join(lines)
 
@@ -95,52 +88,21 @@ def report_body(index_html: Path) -> str:
 
 
 class EvaluateTab:
-    def __init__(self, guide: Guide, gate: Gate) -> None:
-        from eval.service import store
+    """The tab over the evaluation desk (eval.desk.EvalDesk), which does the work: the tab
+    checks the caller's role, hands over only test sets this server knows, and shows the run."""
 
-        self.guide = guide
+    def __init__(self, desk: "EvalDesk", gate: Gate) -> None:
+        self.desk = desk
         self.gate = gate
-        self.runs = store(guide.settings)
-        self.uploads = guide.settings.data_dir / "eval-testsets"
 
     # -- actions shared by the tab and the API ------------------------------------------------
     def testset_choices(self) -> list[tuple[str, str]]:
-        from eval.service import bundled_testsets
-
-        bundled = [(f"{p.name} (bundled)", str(p)) for p in bundled_testsets()]
-        uploaded = (
-            [(f"{p.name} (uploaded)", str(p)) for p in sorted(self.uploads.glob("*.jsonl"))]
-            if self.uploads.is_dir()
-            else []
-        )
-        return bundled + uploaded
+        return self.desk.testset_choices()
 
     def add_testset(self, user: User, path: str, name: str | None = None) -> Path:
         """Validate an uploaded JSONL test set and keep it; errors name the line and field."""
-        from eval.testset import load_testset
-
-        shown = Path(name or path).name
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.jsonl", shown):
-            raise GuideError(
-                "A test set must be a .jsonl file named with letters, digits, '.', '-' or '_'."
-            )
-        source = received(path)
-        load_testset(source, shown=shown)
-        self.uploads.mkdir(parents=True, exist_ok=True)
-        target = self.uploads / shown
-        shutil.copyfile(source, target)
-        return target
-
-    def resolve(self, testset: str) -> Path:
-        """Only bundled or uploaded test sets can be run: a path from a caller is never trusted."""
-        allowed = {value: Path(value) for _, value in self.testset_choices()}
-        by_name = {Path(v).name: Path(v) for v in allowed}
-        chosen = allowed.get(testset) or by_name.get(Path(testset).name)
-        if chosen is None:
-            raise GuideError(
-                f"No test set called {testset!r}; choose a bundled one or upload a .jsonl file."
-            )
-        return chosen
+        shown = self.desk.testset_name(name or path)  # before the file: its name is checked first
+        return self.desk.add_testset(received(path), shown)
 
     def run(
         self,
@@ -148,55 +110,16 @@ class EvaluateTab:
         testsets: list[str],
         compare_with: str | None = None,
         progress: Callable[[int, int], Any] | None = None,
-    ) -> dict[str, Any]:
-        from eval.compare import compare
-        from eval.service import evaluate
-        from eval.testset import load_testsets
-
-        paths = [self.resolve(t) for t in testsets]
-        if not paths:
-            raise GuideError("Choose a test set first.")
-        total = len(load_testsets(paths))
-        done = {"n": 0}
-
-        def tick() -> None:
-            done["n"] += 1
-            if progress is not None:
-                progress(done["n"], total)
-
-        run = evaluate(self.guide, paths, progress=tick, who=user.name)
-        previous = self.runs.load(compare_with) if compare_with else None
-        comparison = compare(run, previous) if previous else None
-        if comparison is not None and previous is not None:
-            comparison["previous_id"] = previous.get("run", {}).get("id", compare_with)
-        kept = self.runs.save(run, comparison)
-        self.gate.audit.record(
-            user.name,
-            AuditAction.EVAL_RUN,
-            {"testsets": [p.name for p in paths], "run": kept.name},
-            f"{run['summary'].get('questions', 0)} questions",
-            role=user.role.value,
+    ) -> "Outcome":
+        paths = [self.desk.resolve(t) for t in testsets]
+        previous = self.desk.load(compare_with) if compare_with else None
+        return self.desk.run(
+            paths, who=user.name, role=user.role.value, previous=previous, progress=progress
         )
-        return {"run": run, "comparison": comparison, "report": str(kept / "index.html")}
-
-    def compare_runs(self, first: str, second: str) -> dict[str, Any]:
-        """What changed from run `first` (earlier) to run `second` (later)."""
-        from eval.compare import compare
-
-        if not first or not second:
-            raise GuideError("Choose two runs to compare.")
-        earlier, later = self.runs.load(first), self.runs.load(second)
-        comparison = compare(later, earlier)
-        comparison["previous_id"] = first
-        return {"run": later, "comparison": comparison}
-
-    def listing(self) -> list[dict[str, Any]]:
-        # no "path" key: it is a server detail, and gradio_client would try to download it
-        return [{k: v for k, v in r.items() if k != "path"} for r in self.runs.list()]
 
     def rows(self, listed: list[dict[str, Any]] | None = None) -> list[list[Any]]:
         rows = []
-        for r in self.listing() if listed is None else listed:
+        for r in self.desk.listing() if listed is None else listed:
             headline = r.get("metrics") or {}
             rows.append(
                 [
@@ -214,22 +137,9 @@ class EvaluateTab:
             )
         return rows
 
-    def library_moved(self, listed: list[dict[str, Any]] | None = None) -> str:
-        """A line saying whether the library changed since the last run."""
-        runs = self.listing() if listed is None else listed
-        if not runs:
-            return "No runs yet: run the bundled test set to get a baseline."
-        then = runs[0].get("library", {}).get("generation")
-        now = self.guide.library.generation()
-        if then == now:
-            return f"The library has not changed since the last run ({runs[0]['id']})."
-        return (
-            f"**The library has changed since the last run ({runs[0]['id']}).** Re-run it to "
-            "see whether the results moved."
-        )
-
     # -- the tab -------------------------------------------------------------------------------
-    def build(self) -> dict[str, Any]:
+    def build(self, page: Page) -> None:
+        """Lay out the tab, wire its events and register what it refreshes on page load."""
         import gradio as gr
 
         moved = gr.Markdown(elem_id="eval-moved")
@@ -256,87 +166,69 @@ class EvaluateTab:
                 compare_button = gr.Button("Compare", elem_id="eval-compare")
         report = gr.HTML(elem_id="eval-report")
 
-        def require(request: Any) -> User:
-            try:
-                return self.gate.require(request, "run_evaluations")
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
-
-        def finish(out: dict[str, Any]) -> tuple[Any, ...]:
-            path = Path(out["report"])
-            listed = self.listing()
+        def refreshed() -> tuple[Any, ...]:
+            """The runs table, both run pickers and the has-the-library-moved line."""
+            listed = self.desk.listing()  # reads every kept run: once
             ids = gr.update(choices=[r["id"] for r in listed])
+            return self.rows(listed), ids, ids, self.desk.library_moved(listed).sentence()
+
+        def finish(out: "Outcome") -> tuple[Any, ...]:
             return (
-                headline_markdown(out["run"], out["comparison"]),
-                str(zipped(path.parent)),
-                report_body(path),
-                self.rows(listed),
-                ids,
-                ids,
-                self.library_moved(listed),
+                headline_markdown(out.run, out.comparison),
+                str(zipped(out.folder)),
+                report_body(out.report),
+                *refreshed(),
             )
 
         outputs = [headline, download, report, runs, first, second, moved]
 
+        @user_facing
         def on_run(
             chosen: list[str] | None,
             request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's injection idiom)
         ) -> tuple[Any, ...]:
-            user = require(request)
-            try:
-                out = self.run(
-                    user,
-                    list(chosen or []),
-                    progress=lambda n, total: progress((n, total), desc="questions"),
-                )
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            user = self.gate.require(request, "run_evaluations")
+            out = self.run(
+                user,
+                list(chosen or []),
+                progress=lambda n, total: progress((n, total), desc="questions"),
+            )
             return finish(out)
 
+        @user_facing
         def on_rerun(
             request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008
         ) -> tuple[Any, ...]:
-            user = require(request)
-            listed = self.listing()
+            user = self.gate.require(request, "run_evaluations")
+            listed = self.desk.listing()
             if not listed:
-                raise gr.Error("There is no earlier run to repeat; run a test set first.")
-            try:
-                out = self.run(
-                    user,
-                    listed[0]["testsets"],
-                    compare_with=listed[0]["id"],
-                    progress=lambda n, total: progress((n, total), desc="questions"),
-                )
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+                raise GuideError("There is no earlier run to repeat; run a test set first.")
+            out = self.run(
+                user,
+                listed[0]["testsets"],
+                compare_with=listed[0]["id"],
+                progress=lambda n, total: progress((n, total), desc="questions"),
+            )
             return finish(out)
 
+        @user_facing
         def on_upload(path: str | None, request: gr.Request) -> Any:
-            user = require(request)
+            user = self.gate.require(request, "run_evaluations")
             if not path:
                 return gr.update()
-            try:
-                kept = self.add_testset(user, path)
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
+            kept = self.add_testset(user, path)
             gr.Info(f"Test set {kept.name} checked and added.")
             return gr.update(choices=self.testset_choices(), value=[str(kept)])
 
+        @user_facing
         def on_compare(a: str | None, b: str | None, request: gr.Request) -> tuple[Any, ...]:
-            require(request)
-            try:
-                out = self.compare_runs(a or "", b or "")
-            except GuideError as exc:
-                raise gr.Error(str(exc)) from exc
-            from eval.html_report import write_report
-
-            folder = self.runs.path(b or "") / f"compared-with-{a}"
-            index = write_report(out["run"], folder, out["comparison"])
+            self.gate.require(request, "run_evaluations")
+            later, comparison, index = self.desk.compared_report(a or "", b or "")
             return (
-                headline_markdown(out["run"], out["comparison"]),
-                str(zipped(folder)),
+                headline_markdown(later, comparison),
+                str(zipped(index.parent)),
                 report_body(index),
             )
 
@@ -355,4 +247,64 @@ class EvaluateTab:
         compare_button.click(
             on_compare, [first, second], [headline, download, report], api_visibility="private"
         )
-        return {"runs": runs, "first": first, "second": second, "moved": moved, "pick": pick}
+
+        def on_load(user: User) -> tuple[Any, ...]:
+            if not user.can("run_evaluations"):
+                return (gr.update(),) * 5
+            return (*refreshed(), gr.update(choices=self.testset_choices()))
+
+        page.on_load([runs, first, second, moved, pick], on_load)
+
+    # -- the API -------------------------------------------------------------------------------
+    def endpoints(self) -> None:
+        """The same actions as API endpoints, with the same role checks."""
+        import gradio as gr
+        from gradio.data_classes import FileData
+
+        @user_facing
+        def api_eval_testsets(request: gr.Request) -> dict[str, Any]:
+            """The test sets an evaluator can run: bundled and uploaded."""
+            self.gate.require(request, "run_evaluations")
+            return {"testsets": [name for name, _ in self.testset_choices()]}
+
+        @user_facing
+        def api_eval_run(
+            testsets: list[str], request: gr.Request, compare_with: str = ""
+        ) -> dict[str, Any]:
+            """Run test sets (by name, e.g. "mutuals-guide.jsonl"); optionally compare with an
+            earlier run id. Returns the run (summary, intervals, by_type, items) and comparison."""
+            user = self.gate.require(request, "run_evaluations")
+            out = self.run(user, testsets, compare_with or None)
+            # no report path: a server detail; the Evaluate tab offers the download
+            return {
+                "run": out.run.to_dict(),
+                "comparison": out.comparison.to_dict() if out.comparison else None,
+            }
+
+        @user_facing
+        def api_eval_add_testset(file: FileData, request: gr.Request) -> dict[str, Any]:
+            """Add a JSONL test set (checked first; errors name the line and field)."""
+            user = self.gate.require(request, "run_evaluations")
+            found = api_file(file)
+            if found is None:
+                raise GuideError("Choose a .jsonl test set to upload.")
+            kept = self.add_testset(user, *found)
+            return {"testset": kept.name}
+
+        @user_facing
+        def api_eval_runs(request: gr.Request) -> dict[str, Any]:
+            """The kept runs, newest first."""
+            self.gate.require(request, "run_evaluations")
+            return {"runs": self.desk.listing()}
+
+        @user_facing
+        def api_eval_compare(first: str, second: str, request: gr.Request) -> dict[str, Any]:
+            """What changed from run `first` to run `second`."""
+            self.gate.require(request, "run_evaluations")
+            return {"comparison": self.desk.compare(first, second)[1].to_dict()}
+
+        gr.api(api_eval_testsets, api_name="eval_testsets")
+        gr.api(api_eval_run, api_name="eval_run", concurrency_id="evaluations", concurrency_limit=1)
+        gr.api(api_eval_add_testset, api_name="eval_add_testset")
+        gr.api(api_eval_runs, api_name="eval_runs")
+        gr.api(api_eval_compare, api_name="eval_compare")

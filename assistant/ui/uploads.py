@@ -11,6 +11,7 @@ files the server holds.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import GuideError
 
@@ -34,3 +35,15 @@ def received(path: object) -> Path:
     if not real.is_relative_to(upload_folder()) or not real.is_file():
         raise GuideError(NOT_UPLOADED)
     return real
+
+
+def api_file(data: Any) -> tuple[str, str | None] | None:
+    """(path, name as uploaded) from an API file argument (a FileData or its dict). The path is
+    the caller's claim: the tab that reads it checks it with `received`."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        path, name = data.get("path"), data.get("orig_name")
+    else:
+        path, name = getattr(data, "path", None), getattr(data, "orig_name", None)
+    return str(path or ""), name if isinstance(name, str) else None

@@ -10,10 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from assistant.text import normalise
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 
 
 def test_api_answers_with_checkable_citations_and_follow_ups(app_server):
@@ -42,21 +41,6 @@ def test_api_says_plainly_when_the_library_does_not_answer(app_server):
     assert answer["citations"] == []
 
 
-def _chromium(p):  # type: ignore[no-untyped-def]
-    return p.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-
-
 def _ask(page, url: str, question: str):  # type: ignore[no-untyped-def]
     """Ask in the chat and wait for the answer's sources; the chat element."""
     from playwright.sync_api import expect
@@ -69,47 +53,33 @@ def _ask(page, url: str, question: str):  # type: ignore[no-untyped-def]
     return bot
 
 
-def test_a_procedure_answer_shows_numbered_steps_in_the_chat(app_server, tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = _chromium(p)
-        try:
-            page = browser.new_page()
-            bot = _ask(
-                page, app_server, "What are the steps to spin out a service as a staff mutual?"
-            )
-            shown = bot.inner_text()
-            steps = [int(n) for n in re.findall(r"Step (\d+):", shown.split("Sources")[0])]
-            assert len(steps) >= 5 and steps == list(range(1, len(steps) + 1)), shown[:800]
-            assert "[5]" in shown  # each step carries its own citation
-            page.screenshot(path=str(tmp_path / "steps.png"), full_page=True)
-        finally:
-            browser.close()
+def test_a_procedure_answer_shows_numbered_steps_in_the_chat(app_server, tmp_path: Path, browser):
+    page = browser.new_page()
+    bot = _ask(page, app_server, "What are the steps to spin out a service as a staff mutual?")
+    shown = bot.inner_text()
+    steps = [int(n) for n in re.findall(r"Step (\d+):", shown.split("Sources")[0])]
+    assert len(steps) >= 5 and steps == list(range(1, len(steps) + 1)), shown[:800]
+    assert "[5]" in shown  # each step carries its own citation
+    page.screenshot(path=str(tmp_path / "steps.png"), full_page=True)
 
 
-def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Path):
-    from playwright.sync_api import expect, sync_playwright
+def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Path, browser):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = _chromium(p)
-        try:
-            page = browser.new_page()
-            bot = _ask(
-                page,
-                app_server,
-                "How does a council reserve a contract for a public service mutual?",
-            )
-            expect(bot).to_contain_text("[1]")
-            page.locator("#source-pick input").click()
-            page.get_by_role("option").first.click()
-            expect(page.locator("#source-view mark")).to_be_visible(timeout=30_000)
-            link = page.locator("#open-pdf")
-            expect(link).to_contain_text("of the PDF")
-            href = link.get_attribute("href") or ""
-            assert "#page=" in href
-            pdf = page.request.get(app_server.rstrip("/") + href.split("#")[0])
-            assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
-            page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    bot = _ask(
+        page,
+        app_server,
+        "How does a council reserve a contract for a public service mutual?",
+    )
+    expect(bot).to_contain_text("[1]")
+    page.locator("#source-pick input").click()
+    page.get_by_role("option").first.click()
+    expect(page.locator("#source-view mark")).to_be_visible(timeout=30_000)
+    link = page.locator("#open-pdf")
+    expect(link).to_contain_text("of the PDF")
+    href = link.get_attribute("href") or ""
+    assert "#page=" in href
+    pdf = page.request.get(app_server.rstrip("/") + href.split("#")[0])
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)

@@ -14,7 +14,7 @@ import pytest
 from assistant.config import Settings
 from assistant.library import Library
 from tests.checks import consistent
-from tests.conftest import CORPUS, serving
+from tests.helpers import CORPUS, serving
 
 pytestmark = pytest.mark.e2e
 

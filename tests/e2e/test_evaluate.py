@@ -11,48 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_DOCS, guide_cli, serving
+from tests.helpers import SAMPLE_DOCS, TINY, guide_cli, serving, write_testset
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
-TINY = [
-    {
-        "id": "t1",
-        "question": "When was the Committee's report HC 112 published?",
-        "answerable": True,
-        "reference_answer": "6 December 2012",
-        "gold": [{"source_file": SAMPLE_DOCS[0], "page": 5}],
-        "type": "fact",
-    },
-    {
-        "id": "t2",
-        "question": "What is regulation 77 of the Public Contracts Regulations 2015?",
-        "answerable": True,
-        "reference_answer": "It lets a contracting authority reserve some service contracts "
-        "for mutuals for up to three years.",
-        "gold": [{"source_file": SAMPLE_DOCS[3], "page": 5}],
-        "type": "howto",
-    },
-    {
-        "id": "t3",
-        "question": "How do I apply for planning permission for a <b>conservatory</b>?",
-        "answerable": False,
-        "reference_answer": "",
-        "gold": [],
-        "type": "unanswerable",
-    },
-]
-
-
-def write_tiny(path: Path) -> Path:
-    path.write_text("\n".join(json.dumps(r) for r in TINY) + "\n", encoding="utf-8")
-    return path
-
-
-def chromium(p):  # type: ignore[no-untyped-def]
-    return p.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-    )
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +30,7 @@ def test_run_compare_and_list_through_the_api(eval_server: str, tmp_path: Path):
 
     client = Client(eval_server, verbose=False)
     added = client.predict(
-        handle_file(str(write_tiny(tmp_path / "tiny.jsonl"))), api_name="/eval_add_testset"
+        handle_file(str(write_testset(tmp_path / "tiny.jsonl"))), api_name="/eval_add_testset"
     )
     assert added["testset"] == "tiny.jsonl"
     assert "tiny.jsonl (uploaded)" in client.predict(api_name="/eval_testsets")["testsets"]
@@ -95,51 +56,46 @@ def test_run_compare_and_list_through_the_api(eval_server: str, tmp_path: Path):
     assert compared["metrics"]["hit@5"]["direction"] == "same"
 
 
-def test_evaluator_runs_a_test_set_in_the_browser(eval_server: str, tmp_path: Path):
-    from playwright.sync_api import expect, sync_playwright
+def test_evaluator_runs_a_test_set_in_the_browser(eval_server: str, tmp_path: Path, browser):
+    from playwright.sync_api import expect
 
-    tiny = write_tiny(tmp_path / "browser-tiny.jsonl")
-    with sync_playwright() as p:
-        browser = chromium(p)
-        try:
-            page = browser.new_page()
-            page.goto(eval_server)
-            page.get_by_role("tab", name="Evaluate").click()
-            page.locator("#eval-testsets input").click()
-            page.get_by_role("option", name="mutuals-guide.jsonl (bundled)").wait_for()
-            page.keyboard.press("Escape")
-            page.locator("#eval-upload input[type=file]").set_input_files(str(tiny))
-            expect(page.locator("#eval-testsets")).to_contain_text(
-                "browser-tiny.jsonl", timeout=30_000
-            )
-            page.locator("#eval-run").click()
-            headline = page.locator("#eval-headline")
-            expect(headline).to_contain_text("3 questions", timeout=120_000)
-            expect(headline).to_contain_text("unanswerable questions refused")
-            report = page.locator("#eval-report")
-            for plot in ("#plot-scores", "#plot-types", "#plot-latency", "#plot-abstention"):
-                expect(report.locator(plot)).to_be_visible()
-            expect(report.locator("#questions")).to_contain_text("<b>conservatory</b>")
-            link = page.locator("#eval-download a").first
-            expect(link).to_have_attribute("href", re.compile(r"report\.zip$"))
-            page.locator("#eval-rerun").click()
-            expect(headline).to_contain_text("Against run", timeout=120_000)
-            expect(page.locator("#eval-runs")).to_contain_text("browser-tiny.jsonl")
-            page.screenshot(path=str(tmp_path / "evaluate.png"), full_page=True)
-        finally:
-            browser.close()
+    tiny = write_testset(tmp_path / "browser-tiny.jsonl")
+    page = browser.new_page()
+    page.goto(eval_server)
+    page.get_by_role("tab", name="Evaluate").click()
+    page.locator("#eval-testsets input").click()
+    page.get_by_role("option", name="mutuals-guide.jsonl (bundled)").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#eval-upload input[type=file]").set_input_files(str(tiny))
+    expect(page.locator("#eval-testsets")).to_contain_text("browser-tiny.jsonl", timeout=30_000)
+    page.locator("#eval-run").click()
+    headline = page.locator("#eval-headline")
+    expect(headline).to_contain_text("3 questions", timeout=120_000)
+    expect(headline).to_contain_text("unanswerable questions refused")
+    report = page.locator("#eval-report")
+    for plot in ("#plot-scores", "#plot-types", "#plot-latency", "#plot-abstention"):
+        expect(report.locator(plot)).to_be_visible()
+    expect(report.locator("#questions")).to_contain_text("<b>conservatory</b>")
+    link = page.locator("#eval-download a").first
+    expect(link).to_have_attribute("href", re.compile(r"report\.zip$"))
+    page.locator("#eval-rerun").click()
+    expect(headline).to_contain_text("Against run", timeout=120_000)
+    expect(page.locator("#eval-runs")).to_contain_text("browser-tiny.jsonl")
+    page.screenshot(path=str(tmp_path / "evaluate.png"), full_page=True)
 
 
-def test_the_html_report_renders_with_plots_and_failures_first(sample_library, tmp_path: Path):
+def test_the_html_report_renders_with_plots_and_failures_first(
+    sample_library, tmp_path: Path, browser
+):
     """`guide eval run --report`, then the page opened as a file in headless Chromium."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    tiny = write_tiny(tmp_path / "tiny.jsonl")
+    tiny = write_testset(tmp_path / "tiny.jsonl")
     broken_gold = [dict(r) for r in TINY]
     broken_gold[0]["gold"] = [{"source_file": SAMPLE_DOCS[2], "page": 3}]  # made to fail
     (tmp_path / "next-month").mkdir()
     harder = tmp_path / "next-month" / "tiny.jsonl"  # the same test set, its gold since revised
-    harder.write_text("\n".join(json.dumps(r) for r in broken_gold) + "\n", encoding="utf-8")
+    write_testset(harder, broken_gold)
     data = tmp_path / "data"
     shutil.copytree(sample_library, data)
     first = guide_cli("eval", "run", "--testset", str(tiny), "--data-dir", str(data), "--json")
@@ -160,21 +116,16 @@ def test_the_html_report_renders_with_plots_and_failures_first(sample_library, t
     )
     assert second.returncode == 0, second.stderr[-2000:]
     assert "Report:" in second.stdout
-    with sync_playwright() as p:
-        browser = chromium(p)
-        try:
-            page = browser.new_page()
-            page.goto((report / "index.html").as_uri())
-            for plot in ("#plot-scores", "#plot-types", "#plot-latency", "#plot-abstention"):
-                box = page.locator(plot).bounding_box()
-                assert box and box["width"] > 100 and box["height"] > 100, plot
-            rows = page.locator("#questions tbody tr")
-            expect(rows).to_have_count(3)
-            classes = [rows.nth(i).get_attribute("class") or "" for i in range(3)]
-            assert "fail" in classes[0].split()  # failures first
-            assert "pass" in classes[-1].split()
-            expect(page.locator("#comparison")).to_contain_text("worse")  # t1 lost its gold page
-            expect(page.locator("#questions")).to_contain_text("<b>conservatory</b>")  # escaped
-            assert page.locator("#questions b").count() == 0
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.goto((report / "index.html").as_uri())
+    for plot in ("#plot-scores", "#plot-types", "#plot-latency", "#plot-abstention"):
+        box = page.locator(plot).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100, plot
+    rows = page.locator("#questions tbody tr")
+    expect(rows).to_have_count(3)
+    classes = [rows.nth(i).get_attribute("class") or "" for i in range(3)]
+    assert "fail" in classes[0].split()  # failures first
+    assert "pass" in classes[-1].split()
+    expect(page.locator("#comparison")).to_contain_text("worse")  # t1 lost its gold page
+    expect(page.locator("#questions")).to_contain_text("<b>conservatory</b>")  # escaped
+    assert page.locator("#questions b").count() == 0

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, CORPUS, SAMPLE_DOCS, serving
 from tests.documents import damaged_doc, macro_doc, web_page, word_doc
+from tests.helpers import BIN, CORPUS, SAMPLE_DOCS, serving
 from tests.pdfs import blank_pdf, encrypted_pdf, scanned_pdf, text_pdf, truncated_pdf
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 PASSWORDS = {
     "ada": ("admin", "ada-password-1"),
     "sam": ("staff", "sam-password-1"),
@@ -257,40 +256,33 @@ def test_word_and_web_pages_upload_through_the_api_and_bad_ones_are_refused(
     assert not {"cut-off.docx", "budget.docm"} & listed
 
 
-def test_staff_and_officer_in_the_browser(served: Served, tmp_path: Path):
-    from playwright.sync_api import expect, sync_playwright
+def test_staff_and_officer_in_the_browser(served: Served, tmp_path: Path, browser):
+    from playwright.sync_api import expect
 
     doc = text_pdf(
         tmp_path / "riverside-leisure.pdf",
         ["Riverside Leisure CIC took over the council's three pools in 2016."],
         title="Riverside Leisure CIC",
     )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            _sign_in(page, served.url, "sam")
-            expect(page.locator("#whoami")).to_contain_text("sam", timeout=30_000)
-            page.get_by_role("tab", name="Documents").click()
-            page.locator("#upload-files input[type=file]").set_input_files(str(doc))
-            expect(page.locator("#upload-title input, #upload-title textarea")).to_have_value(
-                "Riverside Leisure CIC", timeout=30_000
-            )
-            page.locator("#upload").click()
-            expect(page.locator("#upload-results")).to_contain_text("added", timeout=120_000)
-            expect(page.locator("#library-table")).to_contain_text("riverside-leisure.pdf")
-            page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
+    page = browser.new_page()
+    _sign_in(page, served.url, "sam")
+    expect(page.locator("#whoami")).to_contain_text("sam", timeout=30_000)
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#upload-files input[type=file]").set_input_files(str(doc))
+    expect(page.locator("#upload-title input, #upload-title textarea")).to_have_value(
+        "Riverside Leisure CIC", timeout=30_000
+    )
+    page.locator("#upload").click()
+    expect(page.locator("#upload-results")).to_contain_text("added", timeout=120_000)
+    expect(page.locator("#library-table")).to_contain_text("riverside-leisure.pdf")
+    page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
 
-            officer = browser.new_page()
-            _sign_in(officer, served.url, "olu")
-            expect(officer.locator("#whoami")).to_contain_text("olu", timeout=30_000)
-            expect(officer.get_by_role("tab", name="Ask")).to_be_visible()
-            assert officer.get_by_role("tab", name="Documents").count() == 0
-            assert officer.get_by_role("tab", name="Admin").count() == 0
-        finally:
-            browser.close()
+    officer = browser.new_page()
+    _sign_in(officer, served.url, "olu")
+    expect(officer.locator("#whoami")).to_contain_text("olu", timeout=30_000)
+    expect(officer.get_by_role("tab", name="Ask")).to_be_visible()
+    assert officer.get_by_role("tab", name="Documents").count() == 0
+    assert officer.get_by_role("tab", name="Admin").count() == 0
 
 
 def _sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import pytest
 from assistant.config import Settings
 from assistant.generation.extractive import dangling
 from assistant.types import Status
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 pytestmark = pytest.mark.integration
 DOCS = (

@@ -43,7 +43,7 @@ def test_bench_retrieval_smoke(tmp_path: Path, embedder: Any) -> None:
 
 def test_bench_ingest_smoke(tmp_path: Path, embedder: Any) -> None:
     from eval import bench_ingest
-    from tests.conftest import CORPUS
+    from tests.helpers import CORPUS
 
     out = tmp_path / "ingest.json"
     pdf = CORPUS / "07-people-tupe-pensions-consultation.pdf"

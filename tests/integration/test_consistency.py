@@ -9,7 +9,7 @@ from assistant.config import Settings
 from assistant.library import Library
 from assistant.types import Chunk, Status
 from ingest.pipeline import IngestPipeline
-from tests.conftest import (
+from tests.helpers import (
     BIN,
     CORPUS,
     SAMPLE_DOCS,

@@ -12,7 +12,6 @@ import pytest
 from assistant.config import Settings
 from assistant.library import Library
 from assistant.types import Status
-from tests.conftest import guide_cli
 from tests.documents import (
     blank_image_pdf,
     damaged_doc,
@@ -22,6 +21,7 @@ from tests.documents import (
     web_page,
     word_doc,
 )
+from tests.helpers import guide_cli
 from tests.pdfs import blank_pdf
 
 pytestmark = pytest.mark.integration

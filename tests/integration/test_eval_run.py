@@ -6,41 +6,13 @@ import json
 
 import pytest
 
-from tests.conftest import SAMPLE_DOCS, guide_cli
+from tests.helpers import guide_cli, write_testset
 
 pytestmark = pytest.mark.integration
 
 
 def test_eval_run_reports_metrics(sample_library, tmp_path):
-    records = [
-        {
-            "id": "t1",
-            "question": "When was the Committee's report HC 112 published?",
-            "answerable": True,
-            "reference_answer": "6 December 2012",
-            "gold": [{"source_file": SAMPLE_DOCS[0], "page": 5}],
-            "type": "fact",
-        },
-        {
-            "id": "t2",
-            "question": "And who chaired the Committee?",
-            "answerable": True,
-            "reference_answer": "Clive Betts",
-            "gold": [{"source_file": SAMPLE_DOCS[0], "page": 4}],
-            "type": "follow_up",
-            "follows": "t1",
-        },
-        {
-            "id": "t3",
-            "question": "How do I apply for planning permission for a conservatory?",
-            "answerable": False,
-            "reference_answer": "",
-            "gold": [],
-            "type": "unanswerable",
-        },
-    ]
-    testset = tmp_path / "tiny.jsonl"
-    testset.write_text("\n".join(json.dumps(r) for r in records))
+    testset = write_testset(tmp_path / "tiny.jsonl")
     run = guide_cli(
         "eval", "run", "--testset", str(testset), "--data-dir", str(sample_library), "--json"
     )

@@ -11,7 +11,7 @@ import pytest
 from assistant.library import KINDS
 from ingest.metadata import read_metadata, suggest, suggest_file
 from ingest.pdf import PdfLoader
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 from tests.pdfs import INJECTION, content_pdf, hidden_text_pdf, injection_pdf
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from assistant.library import Library
 from assistant.retrieval import SearchFilters
 from ingest.pipeline import IngestPipeline
 from tests.checks import consistent
-from tests.conftest import CORPUS, SAMPLE_DOCS
+from tests.helpers import CORPUS, SAMPLE_DOCS
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.integration

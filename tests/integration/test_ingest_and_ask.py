@@ -14,7 +14,7 @@ from assistant.library import Library
 from assistant.text import normalise
 from assistant.types import Status
 from ingest.pipeline import IngestPipeline
-from tests.conftest import CORPUS, SAMPLE_DOCS, guide_cli
+from tests.helpers import CORPUS, SAMPLE_DOCS, guide_cli
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ import pytest
 from assistant.config import Settings
 from assistant.library import Library
 from tests.checks import consistent, snapshot
-from tests.conftest import BIN, CORPUS
+from tests.helpers import BIN, CORPUS
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.integration

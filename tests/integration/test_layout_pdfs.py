@@ -16,7 +16,7 @@ from assistant.citations import words_in_order
 from ingest.check_reading_order import pdfium_pages, sentences
 from ingest.pdf import PdfLoader
 from tests import layout_pdfs as crafted
-from tests.conftest import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT
 
 pytestmark = pytest.mark.integration
 SECOND = ROOT / "corpus" / "second-library" / "pdf"

@@ -16,7 +16,7 @@ from assistant.config import Settings
 from assistant.text import normalise
 from assistant.types import Answer, Status
 from ingest.pipeline import IngestPipeline
-from tests.conftest import CORPUS, free_port, start_server, stop, wait_for_http
+from tests.helpers import CORPUS, free_port, start_server, stop, wait_for_http
 from tests.isolation import describe_exit, run_in_child
 from tests.pdfs import text_pdf
 

@@ -9,7 +9,7 @@ from assistant.config import Settings
 from assistant.library import Library
 from ingest.pdf import PdfLoader
 from ingest.pipeline import IngestPipeline
-from tests.conftest import CORPUS, SAMPLE_DOCS
+from tests.helpers import CORPUS, SAMPLE_DOCS
 from tests.pdfs import blank_pdf, encrypted_pdf, scanned_pdf, text_pdf, truncated_pdf
 
 pytestmark = pytest.mark.integration

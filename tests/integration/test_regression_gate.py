@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, guide_cli
+from tests.helpers import ROOT, guide_cli
 
 pytestmark = pytest.mark.integration
 THRESHOLDS = json.loads((ROOT / "eval" / "thresholds.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.errors import RefusedFile
 from ingest.pdf import PdfLoader
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.integration
 FOLDER = ROOT / "tests" / "robustness"

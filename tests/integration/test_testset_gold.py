@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from eval.testset import load_testset
-from tests.conftest import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT
 
 pytestmark = pytest.mark.integration
 TESTSET = ROOT / "eval" / "testsets" / "mutuals-guide.jsonl"

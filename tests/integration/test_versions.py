@@ -11,7 +11,7 @@ from assistant.config import Settings
 from ingest.desk import LibraryDesk
 from ingest.pipeline import UploadInfo
 from tests.checks import consistent
-from tests.conftest import SAMPLE_DOCS, guide_cli
+from tests.helpers import SAMPLE_DOCS, guide_cli
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.integration

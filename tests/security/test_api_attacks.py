@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, serving
+from tests.helpers import CORPUS, serving
 from tests.isolation import run_in_child
 
 pytestmark = pytest.mark.security

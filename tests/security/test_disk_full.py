@@ -24,7 +24,7 @@ import pytest
 from assistant.config import Settings
 from assistant.library import Library
 from tests.checks import consistent, snapshot
-from tests.conftest import BIN, ROOT
+from tests.helpers import BIN, ROOT
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.security

@@ -27,7 +27,7 @@ from ingest.bounded import OverBudget, run_bounded
 from ingest.metadata import find_date, guess_kind
 from ingest.pipeline import IngestPipeline
 from tests.checks import consistent, snapshot
-from tests.conftest import BIN, guide_cli
+from tests.helpers import BIN, guide_cli
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.security

@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import BIN, serving
+from tests.helpers import BIN, serving
 from tests.security.legacy import scrypt_hash
 
 pytestmark = pytest.mark.security

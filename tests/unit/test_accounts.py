@@ -19,7 +19,7 @@ from assistant.accounts import (
     needs_rehash,
     verify_password,
 )
-from assistant.cli_admin import users
+from assistant.cli.admin import users
 from assistant.config import Settings
 from assistant.errors import GuideError
 from tests.security.legacy import scrypt_hash

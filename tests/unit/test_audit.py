@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.audit import AuditAction, AuditLog
-from assistant.cli_admin import audit, users
+from assistant.cli.admin import audit, users
 from assistant.errors import GuideError
 
 pytestmark = pytest.mark.unit

@@ -9,8 +9,8 @@ import pytest
 from assistant.citations import QuoteVerifier
 from assistant.errors import RefusedFile
 from assistant.pdftext import Reference
+from assistant.render import citation_label
 from assistant.types import Citation, Page
-from assistant.ui.render import citation_label
 from ingest.chunking import StructuredChunker
 from ingest.document import (
     ACCEPTED_SUFFIXES,

@@ -1,7 +1,7 @@
 import pytest
 
+from assistant.render import answer_as_markdown, answer_as_text, md_escape, page_with_quote
 from assistant.types import Answer, Citation, Page, Status
-from assistant.ui.render import answer_as_markdown, answer_as_text, md_escape, page_with_quote
 
 pytestmark = pytest.mark.unit
 

@@ -8,6 +8,7 @@ one-line message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from assistant.cli_support import F, cli_user, data_dir_option, human_errors, make_settings
+from assistant.cli.support import F, cli_user, data_dir_option, human_errors, make_settings
 from assistant.config import configure_offline, private_files
 from assistant.errors import GuideError
 
@@ -156,7 +157,7 @@ def ask(
     if as_json:
         click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
-    from assistant.ui.render import answer_as_text
+    from assistant.render import answer_as_text
 
     click.echo(answer_as_text(answer))
 
@@ -222,54 +223,46 @@ def eval_run(
 ) -> None:
     """Score retrieval, citations, answers, abstention and latency on test sets; the run is kept
     in the library's run store (see the Evaluate tab) and can be written as an HTML report."""
-    from contextlib import nullcontext
-
     from tqdm import tqdm
 
-    from assistant.audit import AuditAction, AuditLog
-    from assistant.guide import Guide
-    from eval.compare import compare, load_run
-    from eval.html_report import write_report
-    from eval.report import format_summary_dict
-    from eval.runs import dump
-    from eval.service import evaluate, fresh_library, store
-    from eval.testset import load_testsets
+    from assistant.accounts import Role
+    from eval.desk import EvalDesk
+    from eval.runner import dump
 
-    settings = make_settings(data_dir)
-    count = len(load_testsets(testsets))  # a bad test set fails here, before any work
-    earlier = load_run(previous) if previous else None
-    progress, bars = progress_bars(as_json)
-    building = fresh_library(corpus, settings, progress) if corpus else nullcontext(None)
-    with building as built:
-        if built is not None:
-            temporary, results = built
-            refused = [r for r in results if r.status == "refused"]
-            for r in refused:
-                click.echo(f"refused  {r.path}  ({r.reason})", err=True)
-            guide = Guide(temporary)
-        else:
-            guide = Guide(settings)
-        with tqdm(total=count, desc="questions", file=sys.stderr, disable=as_json) as bar:
-            run = evaluate(
-                guide, testsets, progress=lambda: bar.update(1), who=cli_user(), corpus=corpus
-            )
-    for b in bars:
-        b.close()
-    comparison = compare(run, earlier) if earlier else None
-    kept = store(settings).save(run, comparison)
-    if report_dir is not None:
-        write_report(run, report_dir, comparison)
-    AuditLog.from_settings(settings).record(
-        cli_user(),
-        AuditAction.EVAL_RUN,
-        {"testsets": [t.name for t in testsets], "run": kept.name},
-        f"{run['summary'].get('questions', 0)} questions",
+    desk = EvalDesk(make_settings(data_dir))
+    earlier = desk.load_path(previous) if previous else None  # a bad --compare fails first
+    ingest_progress, bars = progress_bars(as_json)
+    questions: list[Any] = []
+
+    def tick(_: int, total: int) -> None:
+        if not questions:
+            questions.append(tqdm(total=total, desc="questions", file=sys.stderr, disable=as_json))
+        questions[0].update(1)
+
+    # whoever runs `guide` can read and write the data folder: an admin, as for `guide users`
+    done = desk.run(
+        list(testsets),
+        who=cli_user(),
+        role=Role.ADMIN.value,
+        previous=earlier,
+        corpus=corpus,
+        progress=tick,
+        ingest_progress=ingest_progress,
     )
+    for bar in [*bars, *questions]:
+        bar.close()
+    for r in done.refused:
+        click.echo(f"refused  {r.path}  ({r.reason})", err=True)
+    if report_dir is not None:  # the kept run's report, not rendered a second time
+        shutil.copytree(done.folder, report_dir, dirs_exist_ok=True)
     if as_json:
-        click.echo(dump({**run, **({"comparison": comparison} if comparison else {})}))
+        comparison = {"comparison": done.comparison.to_dict()} if done.comparison else {}
+        click.echo(dump({**done.run.to_dict(), **comparison}))
         return
-    click.echo(format_summary_dict(run, comparison))
-    click.echo(f"\nRun {kept.name} kept in {kept.parent}.")
+    from eval.report import format_run
+
+    click.echo(format_run(done.run, done.comparison))
+    click.echo(f"\nRun {done.folder.name} kept in {done.folder.parent}.")
     if report_dir is not None:
         click.echo(f"Report: {report_dir / 'index.html'}")
 
@@ -393,7 +386,7 @@ def docs_replace(
 
 
 def _register_admin_commands() -> None:
-    from assistant.cli_admin import audit, users
+    from assistant.cli.admin import audit, users
 
     main.add_command(users)
     main.add_command(audit)

@@ -2,7 +2,7 @@
 
 Whoever runs these can already read and write the data folder, so they act as an admin; every
 change is recorded in the audit log as `cli:<os user>`. Registered on the `guide` group at the
-bottom of cli.py.
+bottom of assistant/cli/commands.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import click
 
 from assistant.accounts import AccountStore, Role, hash_password
 from assistant.audit import AuditAction, AuditLog
-from assistant.cli_support import cli_user, data_dir_option, human_errors, make_settings
+from assistant.cli.support import cli_user, data_dir_option, human_errors, make_settings
 from assistant.config import Settings
 from assistant.errors import GuideError
 

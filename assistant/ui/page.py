@@ -1,0 +1,88 @@
+"""What every tab shares: `user_facing`, which turns a `GuideError` into the message the person
+sees, and the `Page`, on which each tab registers what it refreshes when the page loads.
+
+    @user_facing
+    def on_remove(source_file: str, request: gr.Request) -> ...:
+        user = gate.require(request, "manage_documents")  # AccessDenied -> gr.Error
+        ...
+
+    page.on_load([table, pick], lambda user: (rows(), ...) if user.can(...) else ...)
+"""
+
+# No `from __future__ import annotations` here: Gradio reads the handlers' type hints at runtime.
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+from assistant.errors import GuideError
+from assistant.ui.access import Gate, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+LoadStep = Callable[[User], Sequence[Any]]
+
+
+def user_facing(func: F) -> F:
+    """`func` with a GuideError raised as gr.Error: Gradio shows its message to the person (a
+    tab's handler) or returns it to the client (an API endpoint); any other exception stays an
+    unexplained error. The signature and type hints are kept, so Gradio still injects
+    `gr.Request` and `gr.Progress`."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GuideError as exc:
+            import gradio as gr
+
+            raise gr.Error(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Page:
+    """The page's load event, assembled from the steps the tabs register: each step gets the
+    signed-in user and returns one value (or gr.update) per component it registered. One load
+    event serves them all, so each page load resolves the session once."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self._outputs: list[Any] = []
+        self._steps: list[tuple[int, LoadStep]] = []
+
+    def on_load(self, outputs: Sequence[Any], step: LoadStep) -> None:
+        self._outputs.extend(outputs)
+        self._steps.append((len(outputs), step))
+
+    def attach(
+        self,
+        blocks: Any,
+        whoami: Any,
+        welcome: Callable[[User], str],
+        tabs: Sequence[tuple[Any, str]],
+    ) -> None:
+        """Register the load event on `blocks`: `whoami` shows `welcome(user)` (or why nobody
+        is signed in), each (tab, permission) in `tabs` is shown to users who have it, then
+        every registered step runs."""
+        import gradio as gr
+
+        def on_load(request: gr.Request) -> tuple[Any, ...]:
+            try:
+                user = self.gate.user(request)
+            except GuideError as exc:
+                hidden = (gr.update(visible=False),) * len(tabs)
+                return (f"**{exc}**", *hidden, *(gr.update(),) * len(self._outputs))
+            values: list[Any] = [welcome(user)]
+            values += [gr.update(visible=user.can(permission)) for _, permission in tabs]
+            for count, step in self._steps:
+                shown = tuple(step(user))
+                if len(shown) != count:
+                    raise ValueError(f"a page-load step returned {len(shown)} values, not {count}")
+                values.extend(shown)
+            return tuple(values)
+
+        blocks.load(
+            on_load,
+            None,
+            [whoami, *(tab for tab, _ in tabs), *self._outputs],
+            api_visibility="private",
+        )

@@ -1,0 +1,135 @@
+"""What tests share that is not a fixture: the repository's paths, the sample library's
+documents, the one tiny test set, running `guide` and its server as real processes, and the
+headless Chromium the browser tests drive. Tests import these from here, never from conftest.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.isolation import describe_exit
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "pdf"
+BIN = Path(sys.executable).parent
+# A small slice of the bundled library: enough subjects to tell answers apart, quick to embed.
+SAMPLE_DOCS = (
+    "01-clg-committee-2012-report-digest.pdf",
+    "05-spin-out-journey-guide.pdf",
+    "07-people-tupe-pensions-consultation.pdf",
+    "09-reserved-contracts-and-procurement.pdf",
+)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# The one tiny test set: a fact, a how-to and an unanswerable question (its markup must be shown
+# escaped) on the sample library.
+TINY: list[dict[str, Any]] = [
+    {
+        "id": "t1",
+        "question": "When was the Committee's report HC 112 published?",
+        "answerable": True,
+        "reference_answer": "6 December 2012",
+        "gold": [{"source_file": SAMPLE_DOCS[0], "page": 5}],
+        "type": "fact",
+    },
+    {
+        "id": "t2",
+        "question": "What is regulation 77 of the Public Contracts Regulations 2015?",
+        "answerable": True,
+        "reference_answer": "It lets a contracting authority reserve some service contracts "
+        "for mutuals for up to three years.",
+        "gold": [{"source_file": SAMPLE_DOCS[3], "page": 5}],
+        "type": "howto",
+    },
+    {
+        "id": "t3",
+        "question": "How do I apply for planning permission for a <b>conservatory</b>?",
+        "answerable": False,
+        "reference_answer": "",
+        "gold": [],
+        "type": "unanswerable",
+    },
+]
+
+
+def write_testset(path: Path, records: list[dict[str, Any]] | None = None) -> Path:
+    """Write `records` (the tiny test set by default) as JSONL to `path`."""
+    rows = TINY if records is None else records
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def guide_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "guide"), *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a server process logging to a file (a pipe nobody reads fills up and blocks it)."""
+    handle = log.open("wb")
+    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def wait_for_http(
+    url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0, log: Path | None = None
+) -> None:
+    """Poll until the URL answers, failing early (with the server's log) if it dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise AssertionError(f"server {describe_exit(proc.returncode)}:\n{out}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.25)  # polling interval while waiting for the port, not a fixed wait
+    raise AssertionError(f"{url} did not answer within {timeout:.0f}s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def serving(data_dir: Path, log: Path) -> Iterator[str]:
+    """`guide serve` over `data_dir` as a real process on a free loopback port; yields its URL
+    once it answers, and stops it afterwards."""
+    port = free_port()
+    args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    proc = start_server(args, log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc, log=log)
+        yield url
+    finally:
+        stop(proc)
