@@ -68,7 +68,7 @@ def source_panel(library: Library, citation: dict[str, Any], label: str, key: in
         f"<p><a href='{url}#page={page.page}' target='_blank' rel='noopener' id='open-pdf'>"
         f"Open the whole PDF at page {html.escape(page.page_label)}</a></p>"
         f"<div class='guide-pdf' data-pdf='{url}' data-page='{page.page}' data-quote='{quote}' "
-        f"data-where='{where}'>"
+        f"data-where='{where}' data-key='{key}'>"
         "<p class='guide-pdf-status' role='status'>Drawing the page\u2026</p></div>"
         f"<details class='guide-page-text'><summary>The page's text</summary>{text_view}"
         "</details></div>"
@@ -185,8 +185,12 @@ VIEWER_JS = r"""
     box.dataset.state = "text";
   }
 
+  // one drawing per opening: a newer opening of the same panel supersedes an unfinished one
   async function render(box) {
+    const run = {};
+    box.guideRun = run;
     box.dataset.state = "loading";
+    const current = () => box.guideRun === run;
     let lib;
     try { lib = await pdfjs(); } catch (error) {
       return fallBack(box, "The PDF viewer could not be loaded.");
@@ -202,6 +206,7 @@ VIEWER_JS = r"""
         iccUrl: here("vendor/pdfjs/iccs/"),
       }).promise;
       const page = await doc.getPage(Number(box.dataset.page));
+      if (!current()) return;
       const width = Math.max((box.clientWidth || 0) - 2, 280);
       const scale = width / page.getViewport({ scale: 1 }).width;
       const viewport = page.getViewport({ scale });
@@ -223,7 +228,6 @@ VIEWER_JS = r"""
       const layer = document.createElement("div");
       layer.className = "textLayer";
       sheet.append(canvas, layer);
-      box.append(sheet);
       await page.render({
         canvas,
         canvasContext: canvas.getContext("2d"),
@@ -236,6 +240,9 @@ VIEWER_JS = r"""
         viewport,
       });
       await text.render();
+      if (!current()) return;
+      box.querySelectorAll(".guide-pdf-page").forEach((old) => old.remove());
+      box.append(sheet);
       const spans = Array.from(layer.querySelectorAll("span:not(.markedContent)"));
       const hits = mark(spans, box.dataset.quote || "");
       box.dataset.state = "drawn";
@@ -247,12 +254,16 @@ VIEWER_JS = r"""
       if (status) status.textContent = `${box.dataset.where}: the quoted words are marked.`;
       hits[0].scrollIntoView({ block: "nearest" });
     } catch (error) {
-      fallBack(box, "The page could not be drawn.");
+      if (current()) fallBack(box, "The page could not be drawn.");
     }
   }
 
   function renderNew() {
-    document.querySelectorAll(".guide-pdf:not([data-state])").forEach((box) => render(box));
+    document.querySelectorAll(".guide-pdf").forEach((box) => {
+      if (box.guideKey === box.dataset.key) return;
+      box.guideKey = box.dataset.key;
+      render(box);
+    });
   }
   new MutationObserver(renderNew).observe(document.body, { childList: true, subtree: true });
   renderNew();
