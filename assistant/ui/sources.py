@@ -290,12 +290,17 @@ SCROLL_TO_ANSWER_JS = r"""
 }
 """
 
-# Focus moves to the opened source's title, so a keyboard or screen-reader user lands on it.
+# Focus moves to the opened source's title, so a keyboard or screen-reader user lands on it,
+# and the panel is scrolled into view where it is out of sight (below the chat on a phone).
 FOCUS_SOURCE_JS = r"""
 () => {
   requestAnimationFrame(() => {
     const title = document.querySelector("#source-view .guide-source-title");
-    if (title) title.focus({ preventScroll: true });
+    if (!title) return;
+    title.focus({ preventScroll: true });
+    const where = title.getBoundingClientRect();  // stacked below the chat on a phone
+    const hidden = where.top < 0 || where.bottom > window.innerHeight;
+    if (hidden) title.scrollIntoView({ block: "start" });
   });
   return [];
 }
