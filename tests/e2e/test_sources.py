@@ -153,6 +153,22 @@ def test_each_marker_opens_its_pdf_page_beside_the_answer_with_the_quote_marked(
     assert "guide-source-title" in focused  # the keyboard user lands on the opened source
 
 
+def test_without_pdfjs_the_page_text_is_shown_with_the_quote_marked(served: Served, browser: Any):
+    from playwright.sync_api import expect
+
+    quote = served.ask(RESERVE)["citations"][1]["quote"]
+    page = _officer_page(browser, served.url)
+    page.route("**/vendor/pdfjs/build/**", lambda route: route.abort())  # the viewer fails
+    answer = _ask(page, RESERVE)
+    answer.get_by_role("link", name="[2]", exact=True).first.click()
+    box = page.locator("#source-view .guide-pdf")
+    expect(box).to_have_attribute("data-state", "text", timeout=60_000)
+    expect(page.locator("#source-view .guide-pdf-status")).to_contain_text("marked in the page")
+    assert page.locator("#source-view details.guide-page-text").evaluate("d => d.open")
+    marked = page.locator("#source-view .guide-page mark").inner_text()
+    assert _squash(quote) in _squash(marked)
+
+
 def test_a_long_answer_arrives_shown_from_its_start(served: Served, browser: Any):
     page = _officer_page(browser, served.url)
     _ask(page, RESERVE)
