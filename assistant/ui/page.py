@@ -48,6 +48,11 @@ class Page:
         self.gate = gate
         self._outputs: list[Any] = []
         self._steps: list[tuple[int, LoadStep]] = []
+        self._scripts: list[str] = []
+
+    def on_load_js(self, script: str) -> None:
+        """Run `script` (a JavaScript function, as an event's `js`) in the browser on page load."""
+        self._scripts.append(script)
 
     def on_load(self, outputs: Sequence[Any], step: LoadStep) -> None:
         self._outputs.extend(outputs)
@@ -80,6 +85,8 @@ class Page:
                 values.extend(shown)
             return tuple(values)
 
+        for script in self._scripts:
+            blocks.load(None, None, None, js=script, api_visibility="private")
         blocks.load(
             on_load,
             None,

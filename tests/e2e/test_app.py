@@ -72,14 +72,15 @@ def test_officer_asks_in_the_browser_and_opens_a_source(app_server, tmp_path: Pa
         app_server,
         "How does a council reserve a contract for a public service mutual?",
     )
-    expect(bot).to_contain_text("[1]")
-    page.locator("#source-pick input").click()
-    page.get_by_role("option").first.click()
-    expect(page.locator("#source-view mark")).to_be_visible(timeout=30_000)
+    bot.get_by_role("link", name="[1]", exact=True).first.click()
+    expect(page.locator("#source-view .guide-pdf")).to_have_attribute(
+        "data-state", "marked", timeout=60_000
+    )
+    assert page.locator("#source-view .textLayer .guide-hit").count() > 0
     link = page.locator("#open-pdf")
-    expect(link).to_contain_text("of the PDF")
+    expect(link).to_contain_text("Open the whole PDF")
     href = link.get_attribute("href") or ""
-    assert "#page=" in href
-    pdf = page.request.get(app_server.rstrip("/") + href.split("#")[0])
+    assert href.startswith("sources/") and "#page=" in href
+    pdf = page.request.get(app_server.rstrip("/") + "/" + href.split("#")[0])
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)

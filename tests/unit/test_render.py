@@ -52,3 +52,32 @@ def test_page_view_highlights_quote_and_escapes_html():
     html = page_with_quote(page, "A mutual is owned by its staff.")
     assert "<mark>A mutual is owned by its staff.</mark>" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_chat_markers_and_source_names_link_to_their_source():
+    answer = Answer("q", "A mutual is owned by its staff. [1]", Status.ANSWERED, (citation(),))
+    md = answer_as_markdown(answer, link=lambda n: f"#source-0-{n}")
+    assert '[\\[1\\]](#source-0-1 "Open source 1 beside the answer")' in md
+    assert "1. [Guide, p. iv \\(PDF page 4\\), para. 3](#source-0-1)" in md
+    assert md.count("A mutual is owned by its staff.") == 1
+
+
+def test_page_view_keeps_paragraphs_and_marks_a_quote_across_lines_and_case():
+    text = "First para line one\nline two.\n\nThe Mutual is owned by\nits staff. More.\n\nLast."
+    html = page_with_quote(
+        Page("g.pdf", "Guide", 2, "ii", text), "the mutual is owned by its staff."
+    )
+    assert html.count("<p>") == 3
+    assert "<p>First para line one line two.</p>" in html
+    assert "<mark>The Mutual is owned by its staff.</mark> More." in html
+
+
+def test_page_view_marks_a_quote_that_runs_into_the_next_paragraph():
+    text = "It ends here.\n\nAnd goes on."
+    html = page_with_quote(Page("g.pdf", "Guide", 1, "1", text), "ends here. And goes")
+    assert "It <mark>ends here.</mark></p><p><mark>And goes</mark> on." in html
+
+
+def test_page_view_says_when_the_quote_is_not_on_the_page():
+    html = page_with_quote(Page("g.pdf", "Guide", 1, "1", "Nothing here."), "Absent words.")
+    assert "<mark>" not in html and "could not be found" in html
