@@ -18,6 +18,9 @@ from assistant.guide import Guide
 if TYPE_CHECKING:
     import gradio as gr
 
+# A progress bar shows where the work is now, as its label does: no easing behind it.
+PROGRESS_CSS = ".progress-bar { transition: none !important; }"
+
 
 class App:
     """Everything the tabs and endpoints share: the guide, the staff desk, the evaluation desk,
@@ -74,14 +77,15 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         with gr.Row(equal_height=True):
             whoami = gr.Markdown(elem_id="whoami")
             if gate.sign_in_required:  # ends the session on the server, then back to /login
-                gr.Button(
-                    "Sign out",
-                    link="/logout",
-                    link_target="_self",
-                    size="sm",
-                    scale=0,
-                    min_width=100,
-                    elem_id="sign-out",
+                sign_out = gr.Button(
+                    "Sign out", size="sm", scale=0, min_width=100, elem_id="sign-out"
+                )
+                # in this tab, whatever the browser does with links (relative: works under a
+                # proxy's path too)
+                sign_out.click(
+                    None,
+                    js="() => { window.location.assign("
+                    "new URL('logout', window.location.href).href); }",
                 )
         with gr.Tab("Ask", id="ask") as ask_tab:
             chat.build(page)
@@ -169,12 +173,10 @@ def launch(settings: Settings, block: bool = True) -> Any:
     state = App(guide)
     blocks = build_app(guide, state)
     blocks.queue(default_concurrency_limit=4)
-    # the cited PDFs and the evaluation reports, nothing else
-    allowed = [
-        str(guide.library.files_dir.resolve()),
-        str((settings.data_dir / "eval-runs").resolve()),
-    ]
-    server_app = mount(blocks, state.gate, settings, allowed_paths=allowed)
+    # the cited PDFs, nothing else: the evaluation reports are served to evaluators only, by
+    # their own route (assistant.ui.reports)
+    allowed = [str(guide.library.files_dir.resolve())]
+    server_app = mount(blocks, state.gate, settings, allowed_paths=allowed, css=PROGRESS_CSS)
     proxies = settings.trusted_proxies.strip()
     server = uvicorn.Server(
         uvicorn.Config(
