@@ -126,11 +126,13 @@ class EvalDesk:
         return bundled + uploaded
 
     def resolve(self, testset: str) -> Path:
-        """A bundled or uploaded test set by label, path or file name; a path from a caller is
-        never trusted beyond that."""
-        allowed = {value: Path(value) for _, value in self.testset_choices()}
+        """A bundled or uploaded test set by label ("x.jsonl (uploaded)"), path or file name; a
+        path from a caller is never trusted beyond that."""
+        choices = self.testset_choices()
+        by_label = {label: Path(value) for label, value in choices}
+        allowed = {value: Path(value) for _, value in choices}
         by_name = {Path(v).name: Path(v) for v in allowed}
-        chosen = allowed.get(testset) or by_name.get(Path(testset).name)
+        chosen = by_label.get(testset) or allowed.get(testset) or by_name.get(Path(testset).name)
         if chosen is None:
             raise GuideError(
                 f"No test set called {testset!r}; choose a bundled one or upload a .jsonl file."
@@ -176,7 +178,8 @@ class EvalDesk:
         paths = list(testsets)
         if not paths:
             raise GuideError("Choose a test set first.")
-        total = len(load_testsets(paths))  # a bad test set fails here, before any work
+        # a bad test set fails here, before any work; errors name files, not server paths
+        total = len(load_testsets(paths, by_name=True))
         done = 0
 
         def tick() -> None:
@@ -262,7 +265,8 @@ def evaluate(
 ) -> EvalRun:
     """Run the test sets against the guide's library: the scored run, with its metadata saying
     what was tested (library, settings, test sets)."""
-    items = load_testsets(testsets)  # validates first: a bad line fails before any question
+    # validates first: a bad line fails before any question
+    items = load_testsets(testsets, by_name=True)
     started = now_iso()
     result = run_testset(
         guide,

@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eval.records import Comparison
 from eval.report import HEADLINE, ROWS, TYPE_COLUMNS, fmt, fmt_delta, fmt_interval
 from eval.runner import METRICS, dump
 
@@ -364,6 +365,7 @@ def _comparison_context(comparison: dict[str, Any]) -> dict[str, Any]:
     items = comparison.get("items") or {}
     return {
         "previous": comparison.get("previous") or "the earlier run",
+        "sentence": Comparison.from_dict(comparison).questions_sentence(),
         "notes": comparison.get("notes") or [],
         "counts": comparison.get("counts") or {},
         "metrics": rows,

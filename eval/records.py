@@ -171,7 +171,25 @@ class Comparison:
         return [(m, c) for m, c in self.metrics.items() if c.get("direction") == direction]
 
     def count(self, key: str) -> int:
+        """How many questions are in list `key` (or metrics, for "better" and "worse"): the
+        list itself when the comparison holds it, so a number shown can never disagree with
+        the questions listed under it."""
+        if key in self.items:
+            return len(self.items[key])
         return int(self.counts.get(key, 0))
+
+    def questions_sentence(self) -> str:
+        """What changed question by question, in the words every view of a comparison uses
+        (the Evaluate tab's headline, the text report, the HTML report):
+        "2 questions now fail, 1 now passes, 12 answers changed"."""
+        failing, passing = self.count("newly_failing"), self.count("newly_passing")
+        changed = self.count("changed_answers")
+        return (
+            f"{failing} {'question' if failing == 1 else 'questions'} now "
+            f"{'fails' if failing == 1 else 'fail'}, "
+            f"{passing} now {'passes' if passing == 1 else 'pass'}, "
+            f"{changed} {'answer' if changed == 1 else 'answers'} changed"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """comparison.json."""

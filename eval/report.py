@@ -71,10 +71,14 @@ def fmt_interval(interval: Any) -> str:
 
 
 def fmt_delta(delta: Any, metric: str = "") -> str:
-    if delta is None:
+    """A change in a metric, as every view of a comparison shows it: latencies in plain words
+    with their unit ("55.5 ms slower", "3.0 ms faster"), the rest signed to 3 decimals."""
+    if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return ""
     if metric.endswith("_ms"):
-        return f"{delta:+.0f} ms"
+        if round(delta, 1) == 0:
+            return "no change in ms"
+        return f"{abs(delta):.1f} ms {'slower' if delta > 0 else 'faster'}"
     return f"{delta:+.3f}"
 
 
@@ -148,11 +152,7 @@ def _comparison_lines(comparison: Comparison) -> list[str]:
             f"({fmt_delta(c['delta'], m)})"
             for m, c in moved
         )
-    lines.append(
-        f"  Questions: {comparison.count('newly_failing')} newly failing, "
-        f"{comparison.count('newly_passing')} newly passing, "
-        f"{comparison.count('changed_answers')} answers changed"
-    )
+    lines.append(f"  Questions: {comparison.questions_sentence()}")
     for key, label in (("newly_failing", "Newly failing"), ("newly_passing", "Newly passing")):
         listed = comparison.items.get(key) or ()
         if listed:

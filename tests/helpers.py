@@ -133,3 +133,35 @@ def serving(data_dir: Path, log: Path) -> Iterator[str]:
         yield url
     finally:
         stop(proc)
+
+
+def add_accounts(data_dir: Path, accounts: dict[str, tuple[str, str]]) -> None:
+    """`guide users add` for each name: (role, password); the first must be an admin."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+    for name, (role, password) in accounts.items():
+        made = subprocess.run(
+            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env={**env, "GUIDE_DATA_DIR": str(data_dir)},
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+
+
+def sign_in(page: Any, url: str, name: str, password: str) -> None:
+    """Sign in through the app's own sign-in page in a Playwright page, and wait for the app."""
+    page.goto(url)  # redirected to /login (assistant/ui/login.py)
+    page.get_by_label("username").fill(name)
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#whoami").get_by_text(name).wait_for(timeout=60_000)
+
+
+# Gradio marks an output whose event failed with an "Error" badge (in its status tracker, beside
+# the button that clears it); a refused action must never leave one.
+ERROR_BADGES = "div.clear-status ~ span.error"
+WARNING_TOAST = ".toast-body.warning"

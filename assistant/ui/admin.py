@@ -7,7 +7,7 @@ from assistant.accounts import Role
 from assistant.audit import AuditAction
 from assistant.errors import GuideError
 from assistant.ui.access import Gate, User
-from assistant.ui.page import Page, user_facing
+from assistant.ui.page import Page, refusal_keeps, user_facing
 
 AUDIT_HEADERS = ["When", "Who", "Role", "Action", "What", "Result"]
 USER_HEADERS = ["Name", "Role", "Created"]
@@ -107,7 +107,7 @@ class AdminTab:
             log = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, elem_id="audit-table")
 
         def guarded(fn: Any) -> Any:
-            @user_facing
+            @refusal_keeps(2)  # a refusal is one warning; the table and fields stay usable
             def run(*args: Any) -> Any:
                 *values, request = args
                 admin = self.gate.require(request, "manage_users")
@@ -129,7 +129,7 @@ class AdminTab:
         change.click(on_role, [name, role], [users], api_visibility="private")
         remove.click(on_remove, [name], [users], api_visibility="private")
 
-        @user_facing
+        @refusal_keeps(1)
         def on_show(a: str, w: str, request: gr.Request) -> Any:
             self.gate.require(request, "read_audit")
             return audit_rows(self.audit.entries(200, a or None, w.strip() or None))

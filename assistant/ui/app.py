@@ -18,6 +18,9 @@ from assistant.guide import Guide
 if TYPE_CHECKING:
     import gradio as gr
 
+# A progress bar shows where the work is now, as its label does: no easing behind it.
+PROGRESS_CSS = ".progress-bar { transition: none !important; }"
+
 
 class App:
     """Everything the tabs and endpoints share: the guide, the staff desk, the evaluation desk,
@@ -74,14 +77,15 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         with gr.Row(equal_height=True):
             whoami = gr.Markdown(elem_id="whoami")
             if gate.sign_in_required:  # ends the session on the server, then back to /login
-                gr.Button(
-                    "Sign out",
-                    link="/logout",
-                    link_target="_self",
-                    size="sm",
-                    scale=0,
-                    min_width=100,
-                    elem_id="sign-out",
+                sign_out = gr.Button(
+                    "Sign out", size="sm", scale=0, min_width=100, elem_id="sign-out"
+                )
+                # in this tab, whatever the browser does with links (relative: works under a
+                # proxy's path too)
+                sign_out.click(
+                    None,
+                    js="() => { window.location.assign("
+                    "new URL('logout', window.location.href).href); }",
                 )
         with gr.Tab("Ask", id="ask") as ask_tab:
             chat.build(page)
@@ -170,15 +174,16 @@ def launch(settings: Settings, block: bool = True) -> Any:
     state = App(guide)
     blocks = build_app(guide, state)
     blocks.queue(default_concurrency_limit=4)
-    # the evaluation reports, nothing else; the cited PDFs go out only through
-    # /sources/{version}/pdf, to signed-in users who may ask (assistant.ui.sources)
-    allowed = [str((settings.data_dir / "eval-runs").resolve())]
+    # no server folder is exposed: the cited PDFs go out only through /sources/{version}/pdf
+    # to signed-in users who may ask (assistant.ui.sources), and the evaluation reports
+    # through /reports/... to evaluators (assistant.ui.reports)
     server_app = mount(
         blocks,
         state.gate,
         settings,
-        allowed_paths=allowed,
+        allowed_paths=[],
         routes=lambda app: add_routes(app, state.gate, guide.library),
+        css=PROGRESS_CSS,
     )
     proxies = settings.trusted_proxies.strip()
     server = uvicorn.Server(

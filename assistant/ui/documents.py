@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import GuideError
 from assistant.library import KINDS, DocumentRecord
 from assistant.ui.access import Gate, User
-from assistant.ui.page import Page, user_facing
+from assistant.ui.page import Page, refusal_keeps, user_facing
 from assistant.ui.uploads import api_file, received
 from ingest.document import ACCEPTED_SUFFIXES
 
@@ -19,18 +19,12 @@ if TYPE_CHECKING:
     from ingest.desk import LibraryDesk
     from ingest.pipeline import FileResult
 
-TABLE_HEADERS = [
-    "Title",
-    "File",
-    "Kind",
-    "Accurate to",
-    "Pages",
-    "Chunks",
-    "Uploaded by",
-    "Uploaded",
-    "Status",
-]
+# Six columns that fit a desktop window without sideways scrolling (titles and file names wrap);
+# chunks, who uploaded each version and when are in "Manage a document".
+TABLE_HEADERS = ["Title", "File", "Kind", "Accurate to", "Pages", "Status"]
 RESULT_HEADERS = ["File", "Result", "Pages", "Chunks", "Detail"]
+ONE_FILE = "For this file; left empty, it is read from the file."
+SEVERAL_FILES = "Several files chosen: each gets the title, kind and date read from it."
 
 
 def status_of(record: DocumentRecord) -> str:
@@ -47,9 +41,6 @@ def record_row(record: DocumentRecord) -> list[Any]:
         record.kind,
         record.date or "-",
         record.pages,
-        record.chunks,
-        record.uploaded_by or "-",
-        record.added_at.replace("T", " ")[:16],
         status_of(record),
     ]
 
@@ -73,12 +64,19 @@ def details_markdown(history: Sequence[DocumentRecord]) -> str:
     if not history:
         return ""
     current = history[0]
-    lines = [f"#### {html.escape(current.title)}", "", "| Version | Status | Added | By |"]
-    lines.append("|---|---|---|---|")
+    lines = [
+        f"#### {html.escape(current.title)}",
+        "",
+        f"`{html.escape(current.source_file)}`: {html.escape(current.kind)}, accurate to "
+        f"{html.escape(current.date or '-')}.",
+        "",
+        "| Version | Status | Pages | Chunks | Added | By |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in history:
         lines.append(
-            f"| `{r.version}` | {status_of(r)} | {r.added_at[:16]} | "
-            f"{html.escape(r.uploaded_by or '-')} |"
+            f"| `{r.version}` | {status_of(r)} | {r.pages} | {r.chunks} | "
+            f"{r.added_at.replace('T', ' ')[:16]} | {html.escape(r.uploaded_by or '-')} |"
         )
     if current.flags:
         lines += [
@@ -201,12 +199,12 @@ class DocumentsTab:
                 elem_id="upload-files",
             )
             with gr.Row():
-                title = gr.Textbox(label="Title (one file only)", elem_id="upload-title")
+                title = gr.Textbox(label="Title", info=ONE_FILE, elem_id="upload-title")
                 kind = gr.Dropdown(
                     label="Kind", choices=list(KINDS), value=None, elem_id="upload-kind"
                 )
                 date = gr.Textbox(
-                    label="Accurate to (YYYY-MM-DD or YYYY-MM)",
+                    label="Accurate to (YYYY-MM-DD, YYYY-MM or YYYY)",
                     elem_id="upload-date",
                 )
             upload_button = gr.Button("Upload", variant="primary", elem_id="upload")
@@ -221,6 +219,8 @@ class DocumentsTab:
             value=None,
             label="Library",
             interactive=False,
+            wrap=True,  # long titles and file names wrap rather than widen the table
+            column_widths=["30%", "27%", "13%", "10%", "7%", "13%"],
             elem_id="library-table",
         )
         with gr.Accordion("Manage a document", open=False):
@@ -258,7 +258,18 @@ class DocumentsTab:
 
             return start
 
-        @user_facing
+        def fields(chosen: int, found: tuple[str, str, str] = ("", "", "")) -> tuple[Any, ...]:
+            """Title, kind and date for a new file selection: never what the last one left.
+            One file: what is read from it, to check or edit. Several: empty and locked, so
+            each file gets its own."""
+            one = chosen <= 1
+            return (
+                gr.update(value=found[0], info=ONE_FILE if one else SEVERAL_FILES, interactive=one),
+                gr.update(value=found[1] or None, interactive=one),
+                gr.update(value=found[2], interactive=one),
+            )
+
+        @refusal_keeps(7)
         def on_upload(
             paths: list[str] | None,
             title_value: str,
@@ -269,6 +280,8 @@ class DocumentsTab:
         ) -> tuple[Any, ...]:
             user = self.gate.require(request, "manage_documents")
             chosen = [(p, None) for p in paths or []]
+            if len(chosen) > 1:  # the fields are locked for several files: each gets its own
+                title_value, kind_value, date_value = "", "", ""
             found = self.upload(
                 user,
                 chosen,
@@ -281,37 +294,36 @@ class DocumentsTab:
             if refused:
                 gr.Warning(f"{refused} of {len(found)} files were refused; see the reasons.")
             rows, choices = refreshed()
-            return [result_row(r) for r in found], rows, choices, None
+            return [result_row(r) for r in found], rows, choices, None, *fields(0)
 
         upload_button.click(
             on_upload,
             [files, title, kind, date],
-            [results, table, pick, files],
+            [results, table, pick, files, title, kind, date],
             api_visibility="private",
+            show_progress_on=[results],  # one bar, where the results will be
             concurrency_id="library-writes",
             concurrency_limit=2,
         )
 
-        def on_files(paths: list[str] | None, request: gr.Request) -> tuple[Any, Any, Any]:
+        @refusal_keeps(3)
+        def on_files(paths: list[str] | None, request: gr.Request) -> tuple[Any, ...]:
             self.gate.require(request, "manage_documents")
-            if not paths or len(paths) != 1:
-                return gr.update(), gr.update(), gr.update()
-            found_title, found_kind, found_date = self.suggest(paths[0])
-            return (
-                found_title or gr.update(),
-                found_kind or gr.update(),
-                found_date or gr.update(),
-            )
+            chosen = list(paths or [])
+            if len(chosen) != 1:
+                return fields(len(chosen))
+            return fields(1, self.suggest(chosen[0]))
 
-        files.upload(on_files, [files], [title, kind, date], api_visibility="private")
+        files.change(on_files, [files], [title, kind, date], api_visibility="private")
 
+        @refusal_keeps(1)
         def on_pick(source_file: str | None, request: gr.Request) -> str:
             self.gate.require(request, "manage_documents")
             return details_markdown(self.library.history(source_file)) if source_file else ""
 
         pick.change(on_pick, [pick], [details], api_visibility="private")
 
-        @user_facing
+        @refusal_keeps(4)
         def on_replace(
             source_file: str | None,
             path: str | None,
@@ -340,10 +352,11 @@ class DocumentsTab:
             [pick, new_version],
             [results, table, details, new_version],
             api_visibility="private",
+            show_progress_on=[results],
             concurrency_id="library-writes",
         )
 
-        @user_facing
+        @refusal_keeps(4)
         def on_remove(source_file: str | None, sure: bool, request: gr.Request) -> tuple[Any, ...]:
             user = self.gate.require(request, "manage_documents")
             if not sure:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import GuideError
 from assistant.ui.access import Gate, User
-from assistant.ui.page import Page, user_facing
+from assistant.ui.page import Page, refusal_keeps, user_facing
+from assistant.ui.reports import report_url
 from assistant.ui.uploads import api_file, received
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _number(value: Any) -> str:
 
 
 def headline_markdown(run: "EvalRun", comparison: "Comparison | None" = None) -> str:
-    from eval.report import HEADLINE
+    from eval.report import HEADLINE, fmt_delta
 
     meta = run.meta
     names = ", ".join(
@@ -54,29 +55,26 @@ def headline_markdown(run: "EvalRun", comparison: "Comparison | None" = None) ->
             m = comparison.metrics.get(key) or {}
             delta = m.get("delta")
             mark = {"better": "better", "worse": "**worse**"}.get(m.get("direction", ""), "")
-            row += f" {'' if delta is None else f'{delta:+.3f}'} {mark} |"
+            row += f" {fmt_delta(delta, key)} {mark} |"
         lines.append(row)
     if comparison:
         lines.append(
             f"\nAgainst run {html.escape(str(comparison.previous or 'the previous run'))}: "
-            f"{comparison.count('newly_failing')} questions now fail, "
-            f"{comparison.count('newly_passing')} now pass, "
-            f"{comparison.count('changed_answers')} answers changed."
+            f"{comparison.questions_sentence()}."
         )
     return "\n".join(lines)
 
 
-def zipped(folder: Path) -> Path:
-    """The run's report files in one zip beside them, for download."""
-    target = folder / "report.zip"
-    if not target.exists():
-        import zipfile
-
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in ("index.html", "report.json", "comparison.json"):
-                if (folder / name).exists():
-                    archive.write(folder / name, name)
-    return target
+def download_links(root: Path, folder: Path) -> str:
+    """Links to the report in `folder` (under `root`, data_dir/eval-runs), served by the
+    reports route to the roles that may evaluate (assistant.ui.reports)."""
+    zip_url = html.escape(report_url(root, folder, "report.zip"), quote=True)
+    page_url = html.escape(report_url(root, folder, "index.html"), quote=True)
+    return (
+        f'<p><a href="{zip_url}" download>Download the report (HTML and JSON, zipped)</a>'
+        f' &middot; <a href="{page_url}" target="_blank" rel="noopener">Open the report '
+        "page</a></p>"
+    )
 
 
 def report_body(index_html: Path) -> str:
@@ -97,7 +95,8 @@ class EvaluateTab:
 
     # -- actions shared by the tab and the API ------------------------------------------------
     def testset_choices(self) -> list[tuple[str, str]]:
-        return self.desk.testset_choices()
+        """(label, label): the page is given names only, never where the server keeps them."""
+        return [(label, label) for label, _ in self.desk.testset_choices()]
 
     def add_testset(self, user: User, path: str, name: str | None = None) -> Path:
         """Validate an uploaded JSONL test set and keep it; errors name the line and field."""
@@ -157,7 +156,7 @@ class EvaluateTab:
             run_button = gr.Button("Run", variant="primary", elem_id="eval-run")
             rerun_button = gr.Button("Re-run the last run and compare", elem_id="eval-rerun")
         headline = gr.Markdown(elem_id="eval-headline")
-        download = gr.File(label="Report (HTML and JSON, zipped)", elem_id="eval-download")
+        download = gr.HTML(elem_id="eval-download")
         with gr.Accordion("Runs", open=True):
             runs = gr.Dataframe(headers=RUN_HEADERS, interactive=False, elem_id="eval-runs")
             with gr.Row():
@@ -175,14 +174,14 @@ class EvaluateTab:
         def finish(out: "Outcome") -> tuple[Any, ...]:
             return (
                 headline_markdown(out.run, out.comparison),
-                str(zipped(out.folder)),
+                download_links(self.desk.store.root, out.folder),
                 report_body(out.report),
                 *refreshed(),
             )
 
         outputs = [headline, download, report, runs, first, second, moved]
 
-        @user_facing
+        @refusal_keeps(len(outputs))
         def on_run(
             chosen: list[str] | None,
             request: gr.Request,
@@ -196,7 +195,7 @@ class EvaluateTab:
             )
             return finish(out)
 
-        @user_facing
+        @refusal_keeps(len(outputs))
         def on_rerun(
             request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008
@@ -213,22 +212,23 @@ class EvaluateTab:
             )
             return finish(out)
 
-        @user_facing
+        @refusal_keeps(1)
         def on_upload(path: str | None, request: gr.Request) -> Any:
             user = self.gate.require(request, "run_evaluations")
             if not path:
                 return gr.update()
             kept = self.add_testset(user, path)
             gr.Info(f"Test set {kept.name} checked and added.")
-            return gr.update(choices=self.testset_choices(), value=[str(kept)])
+            label = next(label for label, p in self.desk.testset_choices() if p == str(kept))
+            return gr.update(choices=self.testset_choices(), value=[label])
 
-        @user_facing
+        @refusal_keeps(3)
         def on_compare(a: str | None, b: str | None, request: gr.Request) -> tuple[Any, ...]:
             self.gate.require(request, "run_evaluations")
             later, comparison, index = self.desk.compared_report(a or "", b or "")
             return (
                 headline_markdown(later, comparison),
-                str(zipped(index.parent)),
+                download_links(self.desk.store.root, index.parent),
                 report_body(index),
             )
 

@@ -45,6 +45,28 @@ WRONG = (
     "failed attempts sign-in pauses for a while."
 )
 SIGNED_OUT = "You are signed out."
+EXPIRED = (
+    "You are signed out (here or in another tab, or your session ended), so that could not be "
+    "done. Sign in again."
+)
+# Run on the app's page when sign-in is on: a request of the app's that comes back 401 (the
+# session ended: signed out in another tab, timed out, the password changed) takes the tab to
+# the sign-in page, which says why, instead of leaving "Error" on every output. The answer is
+# never handed back to the page, so nothing half-fails on the way.
+SIGNED_OUT_WATCH = """() => {
+  if (window.guideSignedOutWatch) return;
+  window.guideSignedOutWatch = true;
+  const send = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    const response = await send(...args);
+    const target = args[0] && args[0].url ? args[0].url : String(args[0]);
+    if (response.status === 401 && target.includes("gradio_api/")) {
+      window.location.assign(new URL("login?expired=1", window.location.href).href);
+      return new Promise(() => {});
+    }
+    return response;
+  };
+}"""
 WELCOME = "Sign in to Mutuals Guide with the account an admin created for you."
 
 
@@ -179,13 +201,17 @@ def mount(
     settings: Settings,
     allowed_paths: list[str],
     routes: "Callable[[FastAPI], None] | None" = None,
+    css: str | None = None,
 ) -> "FastAPI":
-    """The app to serve: /login, /logout, any `routes` (added before the Gradio app, so they
-    are not shadowed by it) and the Gradio Blocks at /, behind the sessions."""
+    """The app to serve: /login, /logout, the evaluation reports (assistant.ui.reports), any
+    `routes` (added before the Gradio app, so they are not shadowed by it) and the Gradio
+    Blocks at /, behind the sessions."""
     import gradio as gr
     from fastapi import FastAPI, Request
     from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
     from starlette.concurrency import run_in_threadpool
+
+    from assistant.ui.reports import add_report_routes
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     desk = SignInDesk(gate, SignInGuard.from_settings(settings, db=gate.sessions.db))
@@ -198,10 +224,10 @@ def mount(
         return "text/html" in request.headers.get("accept", "")
 
     @app.get("/login")
-    def login_page(request: Request, signed_out: str = "") -> Response:
+    def login_page(request: Request, signed_out: str = "", expired: str = "") -> Response:
         if not required or gate.account(request) is not None:
             return RedirectResponse(base(request) + "/", status_code=303)
-        shown = SIGNED_OUT if signed_out else ""
+        shown = EXPIRED if expired else SIGNED_OUT if signed_out else ""
         return HTMLResponse(page(shown, alert=False), headers=_PAGE_HEADERS)
 
     @app.post("/login")
@@ -255,6 +281,7 @@ def mount(
         account = gate.account(request)
         return account.name if account is not None else None
 
+    add_report_routes(app, gate, settings.data_dir / "eval-runs")
     if routes is not None:
         routes(app)
     if required:
@@ -270,6 +297,8 @@ def mount(
         allowed_paths=allowed_paths,
         show_error=True,
         footer_links=["api"],
+        css=css,
+        js=SIGNED_OUT_WATCH if required else None,
     )
 
 

@@ -1,9 +1,10 @@
-"""What every tab shares: `user_facing`, which turns a `GuideError` into the message the person
-sees, and the `Page`, on which each tab registers what it refreshes when the page loads.
+"""What every tab shares: `refusal_keeps(n)` and `user_facing`, which turn a `GuideError` into
+the message the person sees, and the `Page`, on which each tab registers what it refreshes when
+the page loads.
 
-    @user_facing
+    @refusal_keeps(4)  # a tab's handler with 4 outputs
     def on_remove(source_file: str, request: gr.Request) -> ...:
-        user = gate.require(request, "manage_documents")  # AccessDenied -> gr.Error
+        user = gate.require(request, "manage_documents")  # AccessDenied -> a warning
         ...
 
     page.on_load([table, pick], lambda user: (rows(), ...) if user.can(...) else ...)
@@ -21,11 +22,36 @@ F = TypeVar("F", bound=Callable[..., Any])
 LoadStep = Callable[[User], Sequence[Any]]
 
 
+def refusal_keeps(outputs: int) -> Callable[[F], F]:
+    """For a tab's handler with `outputs` outputs: a GuideError (a refused action: a missing
+    tick, a bad file, a role that may not, a session that has ended) is shown as one warning
+    (gr.Warning) and every output is left as it was and usable. Raising gr.Error instead would
+    put an "Error" badge on each output, which then has to be closed before it can be used.
+    Any other exception stays an unexplained error. The signature and type hints are kept, so
+    Gradio still injects `gr.Request` and `gr.Progress`."""
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except GuideError as exc:
+                import gradio as gr
+
+                gr.Warning(str(exc))
+                unchanged = tuple(gr.update() for _ in range(outputs))
+                return unchanged[0] if outputs == 1 else unchanged
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def user_facing(func: F) -> F:
-    """`func` with a GuideError raised as gr.Error: Gradio shows its message to the person (a
-    tab's handler) or returns it to the client (an API endpoint); any other exception stays an
-    unexplained error. The signature and type hints are kept, so Gradio still injects
-    `gr.Request` and `gr.Progress`."""
+    """For an API endpoint: a GuideError raised as gr.Error, whose message Gradio returns to the
+    client; any other exception stays an unexplained error. (A tab's handler uses
+    `refusal_keeps`.) The signature and type hints are kept, so Gradio still injects
+    `gr.Request`."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

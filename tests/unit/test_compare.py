@@ -150,7 +150,7 @@ def test_text_summary_with_a_comparison():
     text = format_summary_dict(CURRENT, compare(CURRENT, PREVIOUS))
     assert "Compared with 20261101-090000-aaaa" in text
     assert "false_refusal_rate" in text.split("Worse:")[1]
-    assert "1 newly failing, 1 newly passing, 2 answers changed" in text
+    assert "1 question now fails, 1 now passes, 2 answers changed" in text
     assert "c: question c?" in text
 
 

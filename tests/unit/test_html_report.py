@@ -157,7 +157,7 @@ def test_report_with_a_comparison(tmp_path):
     html = write_report(current, tmp_path, compare(current, previous)).read_text()
     section = re.search(r'<section id="comparison">(.*?)</section>', html, re.S).group(1)
     assert "Compared with 20261101-090000-0000" in section
-    assert "1 metric worse" in section and "1 question newly failing" in section
+    assert "1 metric worse" in section and "1 question now fails" in section
     assert re.search(
         r'id="newly-failing">Newly failing \(1\)</h3>\s*<ul>\s*<li><strong>f1', section
     )

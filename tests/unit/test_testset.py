@@ -51,3 +51,20 @@ def test_errors_name_line_and_field(tmp_path, bad, message):
         load_testset(write(tmp_path, GOOD, bad))
     assert message in str(info.value)
     assert isinstance(info.value, GuideError)  # the CLI shows it as one line, no traceback
+
+
+def test_a_run_names_a_broken_test_set_by_its_file_name_only(tmp_path):
+    """The app shows this message to people: it must not say where the server keeps files."""
+    from assistant.config import Settings
+    from eval.desk import EvalDesk
+
+    kept = tmp_path / "server" / "eval-testsets"
+    kept.mkdir(parents=True)
+    broken = kept / "ours.jsonl"
+    broken.write_text('{"id": "a", "question": "q?", "answerable": true}\n')
+    desk = EvalDesk(Settings(data_dir=tmp_path / "server"))
+    with pytest.raises(TestsetError) as raised:
+        desk.run([broken], who="eve")
+    assert str(raised.value).startswith("ours.jsonl:1: ")
+    assert str(tmp_path) not in str(raised.value)
+    assert desk.resolve("ours.jsonl (uploaded)") == broken
