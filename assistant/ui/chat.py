@@ -87,7 +87,10 @@ class ChatTab:
         """Lay out the tab, wire its events and register what it refreshes on page load."""
         import gradio as gr
 
-        chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chat")
+        # no "share" button: it posts the conversation to Hugging Face and has no accessible name
+        chatbot = gr.Chatbot(
+            label="Conversation", height=460, elem_id="chat", buttons=["copy", "copy_all"]
+        )
         with gr.Row():
             question = gr.Textbox(
                 label="Your question",

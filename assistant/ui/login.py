@@ -31,6 +31,7 @@ from assistant.config import Settings
 from assistant.errors import GuideError
 from assistant.signin import Paused, SignInGuard
 from assistant.ui.access import SESSION_COOKIE, Gate
+from assistant.ui.theme import styling
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -262,6 +263,7 @@ def mount(
         allowed_paths=allowed_paths,
         show_error=True,
         footer_links=["api"],
+        **styling(),
     )
 
 
