@@ -134,8 +134,13 @@ def test_no_serious_or_critical_axe_violation_on_any_page_for_any_role(served: s
     assert page.get_by_label("Password").count() == 1  # the sign-in page, not the app
     check(page, "sign-in")
     shoot(page, "sign-in-desktop")
+    page.get_by_label("Username").fill("nobody")  # a refusal: the form again, with the reason
+    page.get_by_label("Password").fill("not-a-password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "do not match" in page.get_by_role("alert").inner_text()
+    check(page, "sign-in, refused")
 
-    checked = ["sign-in"]
+    checked = ["sign-in", "sign-in, refused"]
     for name, (role, _) in ACCOUNTS.items():
         page = _page(browser, DESKTOP)
         _sign_in(page, served, name)
@@ -159,7 +164,7 @@ def test_no_serious_or_critical_axe_violation_on_any_page_for_any_role(served: s
                 check(page, f"{role}/{tab} at phone width")
                 shoot(page, f"{tab.lower()}-phone")
         page.context.close()
-    assert len(checked) == 1 + sum(len(tabs) for tabs in SEES.values()) + 1
+    assert len(checked) == 2 + sum(len(tabs) for tabs in SEES.values()) + 1
     assert found == {}, "\n".join(f"{where}: {v}" for where, vs in found.items() for v in vs)
 
 
