@@ -16,7 +16,7 @@ fails it in a few places this module fixes:
 - announcing answers: the chat log re-renders as a draft streams in, so a screen reader would
   read fragments. A visually hidden `aria-live="polite"` region (`#answer-live`) receives the
   text of the newest answer once it is final (no longer a "Writing" draft and unchanged for a
-  moment), and is read once;
+  moment), and is read once; the chat log itself is set to `aria-live="off"`;
 - keyboard: Gradio's tabs are buttons (Tab, then Enter); the script adds the arrow keys, Home
   and End of a WAI-ARIA tab list, and the CSS a visible focus ring on every control;
 - phone width: the conversation is shorter below 640 px, so the question box sits within the
@@ -98,6 +98,10 @@ SCRIPT = f"""
     document.querySelectorAll("button.upload-container[aria-label]").forEach((b) => {{
       const shown = (b.innerText || "").replace(/\\s+/g, " ").trim();
       if (shown) b.setAttribute("aria-label", shown);
+    }});
+    // the chat log would read each streamed fragment; the answer region reads the answer once
+    document.querySelectorAll("#chat [role='log'][aria-live='polite']").forEach((log) => {{
+      log.setAttribute("aria-live", "off");
     }});
     document.querySelectorAll("div.empty[aria-label]:not([role])").forEach((d) => {{
       d.setAttribute("role", "img");

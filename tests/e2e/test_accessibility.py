@@ -209,6 +209,7 @@ def test_keyboard_alone_signs_in_asks_hears_the_answer_and_switches_tabs(served:
     assert len(opening) > 20, answer
     expect(live).to_contain_text(opening, timeout=30_000)
     assert "every quote is checked next" not in live.inner_text()  # not a draft
+    assert chat.locator("[role='log']").get_attribute("aria-live") == "off"  # read once, there
 
     # Back to the tab list with Shift+Tab; the arrow keys and Enter both switch tabs.
     on_tab = "el.getAttribute('role') === 'tab'"
