@@ -28,7 +28,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DGGML_AVX=ON 
 LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
-.PHONY: run test test-fast lint install install-run vendor browser ocr llama corpus testset clean bench \
+.PHONY: run test test-fast lint install install-run vendor browser axe ocr llama corpus testset clean bench \
   bench-ingest llm-model
 
 $(BIN)/python:
@@ -85,6 +85,15 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core (npm, pinned in tests/e2e/js/package-lock.json) for the accessibility browser tests,
+# installed once into the git-ignored tests/e2e/js/node_modules; Playwright injects it from there.
+AXE_JS := tests/e2e/js/node_modules/axe-core/axe.min.js
+$(AXE_JS): tests/e2e/js/package.json tests/e2e/js/package-lock.json
+	npm ci --prefix tests/e2e/js --ignore-scripts --no-audit --no-fund
+	touch $(AXE_JS)
+
+axe: $(AXE_JS)
+
 # Debian's Tesseract with its English data, for reading scanned PDF pages (ingest/ocr.py).
 ocr:
 	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx eng; } || { \
@@ -96,7 +105,7 @@ run: install-run
 	$(BIN)/guide ingest corpus/pdf --data-dir $(DATA_DIR)
 	$(BIN)/guide serve --data-dir $(DATA_DIR)
 
-test: install browser ocr
+test: install browser axe ocr
 	$(BIN)/pytest
 
 test-fast: install
@@ -130,4 +139,4 @@ llm-model: install
 	$(BIN)/python -m eval.llm_model
 
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache tests/e2e/js/node_modules

@@ -72,7 +72,8 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         gr.Markdown(
             "## Mutuals Guide\nAnswers on delivering local services through mutuals and "
             "co-operatives, each sentence cited to the page it comes from. If the library does "
-            "not answer a question, it says so."
+            "not answer a question, it says so.",
+            elem_id="app-title",
         )
         with gr.Row(equal_height=True):
             whoami = gr.Markdown(elem_id="whoami")

@@ -32,6 +32,7 @@ from assistant.config import Settings
 from assistant.errors import GuideError
 from assistant.signin import Paused, SignInGuard
 from assistant.ui.access import SESSION_COOKIE, Gate
+from assistant.ui.theme import styling
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -134,10 +135,11 @@ class SignInDesk:
 
 def page(message: str = "", name: str = "", alert: bool = True) -> str:
     """The sign-in form; everything shown is escaped."""
-    note = ""
-    if message:
+    note = described = ""
+    if message:  # read out as it appears, and again with the name field it is about
         role = ' role="alert"' if alert else ' role="status"'
-        note = f'<p class="note"{role}>{html.escape(message)}</p>'
+        note = f'<p class="note" id="note"{role}>{html.escape(message)}</p>'
+        described = ' aria-describedby="note"'
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -152,7 +154,8 @@ h1 {{ font-size: 1.4rem; margin-top: 0; }}
 label {{ display: block; margin-top: 1rem; font-weight: 600; }}
 input {{ width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem;
   font-size: 1rem; border: 1px solid #8c959f; border-radius: 4px; }}
-input:focus, button:focus {{ outline: 3px solid #0969da; outline-offset: 1px; }}
+input:focus, button:focus {{ outline: 3px solid #0969da; outline-offset: 2px; }}
+button:hover {{ background: #1158c7; }}
 button {{ margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; background: #1f6feb;
   color: #fff; border: 0; border-radius: 4px; cursor: pointer; }}
 .note {{ padding: .75rem; background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px; }}
@@ -166,7 +169,8 @@ button {{ margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; background
 <form method="post" action="login">
 <label for="username">Username</label>
 <input id="username" name="username" autocomplete="username" required maxlength="64"
-  autocapitalize="none" spellcheck="false" value="{html.escape(name, quote=True)}" autofocus>
+  autocapitalize="none" spellcheck="false" value="{html.escape(name, quote=True)}"
+  autofocus{described}>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
@@ -287,6 +291,7 @@ def mount(
     if required:
         desk.warm_up()
         app.add_middleware(_RedirectToSignIn, gate=gate)
+    look = styling()
     return gr.mount_gradio_app(
         app,
         blocks,
@@ -297,8 +302,10 @@ def mount(
         allowed_paths=allowed_paths,
         show_error=True,
         footer_links=["api"],
-        css=css,
         js=SIGNED_OUT_WATCH if required else None,
+        theme=look["theme"],
+        head=look["head"],
+        css="\n".join(part for part in (look["css"], css) if part),
     )
 
 
