@@ -25,9 +25,11 @@ class App:
 
     def __init__(self, guide: Guide) -> None:
         from assistant.signin import SessionStore
+        from assistant.tokens import TokenStore
         from assistant.ui.access import Gate
         from eval.desk import EvalDesk
         from ingest.desk import LibraryDesk
+        from ingest.jobs import JobQueue
 
         settings = guide.settings
         self.guide = guide
@@ -37,8 +39,12 @@ class App:
         )
         self.evaluations = EvalDesk(settings, guide=guide, audit=self.audit)
         self.gate = Gate(
-            AccountStore.from_settings(settings), self.audit, SessionStore.from_settings(settings)
+            AccountStore.from_settings(settings),
+            self.audit,
+            SessionStore.from_settings(settings),
+            TokenStore(settings.data_dir / "api-tokens.sqlite3"),
         )
+        self.jobs = JobQueue(settings, self.desk)  # started by launch()
 
     def record_question(self, user: Any, question: str, status: str) -> None:
         self.audit.record(user.name, AuditAction.ASK, question[:500], status, role=user.role.value)
@@ -174,7 +180,18 @@ def launch(settings: Settings, block: bool = True) -> Any:
         str(guide.library.files_dir.resolve()),
         str((settings.data_dir / "eval-runs").resolve()),
     ]
-    server_app = mount(blocks, state.gate, settings, allowed_paths=allowed)
+    from assistant.logs import configure_logging, event
+    from assistant.ui.rest import add_health, rest_app
+
+    configure_logging(settings)
+
+    def service(app: Any) -> None:  # the REST API and health checks beside the Gradio app
+        add_health(app, state)
+        app.mount("/api/v1", rest_app(state))
+
+    server_app = mount(blocks, state.gate, settings, allowed_paths=allowed, extra=service)
+    state.jobs.start()
+    event("serving", host=settings.host, port=settings.port)
     proxies = settings.trusted_proxies.strip()
     server = uvicorn.Server(
         uvicorn.Config(

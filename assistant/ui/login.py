@@ -22,6 +22,7 @@ In local single-user mode (no accounts) none of this applies: nobody signs in.
 import html
 import threading
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -173,9 +174,14 @@ def client_address(request: Any) -> str:
 
 
 def mount(
-    blocks: "gr.Blocks", gate: Gate, settings: Settings, allowed_paths: list[str]
+    blocks: "gr.Blocks",
+    gate: Gate,
+    settings: Settings,
+    allowed_paths: list[str],
+    extra: "Callable[[FastAPI], None] | None" = None,
 ) -> "FastAPI":
-    """The app to serve: /login, /logout and the Gradio Blocks at /, behind the sessions."""
+    """The app to serve: /login, /logout, whatever `extra` adds (the REST API) and the Gradio
+    Blocks at /, behind the sessions."""
     import gradio as gr
     from fastapi import FastAPI, Request
     from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -249,6 +255,8 @@ def mount(
         account = gate.account(request)
         return account.name if account is not None else None
 
+    if extra is not None:
+        extra(app)
     if required:
         desk.warm_up()
         app.add_middleware(_RedirectToSignIn, gate=gate)
