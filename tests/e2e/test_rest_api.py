@@ -37,7 +37,9 @@ class Served:
     def call(self, method: str, path: str, who: str | None = None, **kw: Any) -> Any:
         import httpx
 
-        headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        headers = dict(kw.pop("headers", {}))
+        if who:
+            headers["Authorization"] = f"Bearer {self.tokens[who]}"
         return httpx.request(method, self.url + path, headers=headers, timeout=120, **kw)
 
 
@@ -244,5 +246,5 @@ def test_each_request_is_one_json_log_line_without_the_question(served: Served):
     mine = [r for r in lines if r.get("request_id") == "trace-me-42"]
     request = next(r for r in mine if r["event"] == "request")
     assert request["user"] == "olu" and request["outcome"] == 200
-    assert request["duration_ms"] > 0 and request["action"] == "/ask"
+    assert request["duration_ms"] > 0 and request["action"] == "/api/v1/ask"
     assert "zebra" not in served.log.read_text(errors="replace")
