@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     USER_ROLE = "user_role"
     USER_PASSWORD = "user_password"
     USER_UNLOCK = "user_unlock"
+    TOKEN_CREATE = "token_create"
+    TOKEN_REVOKE = "token_revoke"
 
 
 class AuditLog:

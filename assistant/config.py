@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     # Reverse proxies (comma-separated addresses) whose X-Forwarded-For and -Proto are believed;
     # by default none is, so a client's address is the one it connects from.
     trusted_proxies: str = ""
+    # Operational logs (assistant.logs): JSON lines on stderr. Question text and other things
+    # people typed are logged only with log_questions on.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_questions: bool = False
 
     @property
     def chroma_path(self) -> Path:

@@ -39,6 +39,11 @@ class Embedder(Embeddings):
         self._sentence_lock = threading.Lock()
 
     @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (for the readiness check; loading it is not asked)."""
+        return self._model is not None
+
+    @property
     def model(self) -> SentenceTransformer:
         if self._model is None:
             with self._lock:

@@ -19,6 +19,7 @@ from assistant.accounts import LOCAL_USER, Account, AccountStore, Role, allowed
 from assistant.audit import AuditLog
 from assistant.errors import GuideError
 from assistant.signin import SessionStore
+from assistant.tokens import TokenStore
 
 SESSION_COOKIE = "guide_session"
 PERMISSION_NAMES = {
@@ -43,6 +44,16 @@ class User:
         return allowed(self.role, permission)
 
 
+def bearer_token(request: Any) -> str | None:
+    """The API token of a request's `Authorization: Bearer ...` header, if it has one."""
+    try:
+        header = request.headers.get("authorization", "")
+    except (AttributeError, KeyError, TypeError):
+        return None
+    scheme, _, value = str(header or "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
 def session_token(request: Any) -> str | None:
     """The session cookie of a request (a `gr.Request` or a FastAPI/Starlette one)."""
     if request is None:
@@ -55,14 +66,25 @@ def session_token(request: Any) -> str | None:
 
 
 class Gate:
-    def __init__(self, accounts: AccountStore, audit: AuditLog, sessions: SessionStore) -> None:
+    def __init__(
+        self,
+        accounts: AccountStore,
+        audit: AuditLog,
+        sessions: SessionStore,
+        tokens: TokenStore | None = None,
+    ) -> None:
         self.accounts = accounts
         self.audit = audit
         self.sessions = sessions
+        self.tokens = tokens
         self.sign_in_required = accounts.enabled()  # fixed at launch, as the sign-in pages are
 
     def account(self, request: Any) -> Account | None:
-        """The account whose live session sent `request`, or None."""
+        """The account whose live session, or active API token, sent `request`, or None."""
+        bearer = bearer_token(request) if self.tokens is not None else None
+        if bearer is not None and self.tokens is not None:
+            name = self.tokens.resolve(bearer)
+            return self.accounts.get(name) if name else None
         return self.sessions.resolve(session_token(request), self.accounts)
 
     def user(self, request: Any) -> User:

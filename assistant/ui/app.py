@@ -28,9 +28,11 @@ class App:
 
     def __init__(self, guide: Guide) -> None:
         from assistant.signin import SessionStore
+        from assistant.tokens import TokenStore
         from assistant.ui.access import Gate
         from eval.desk import EvalDesk
         from ingest.desk import LibraryDesk
+        from ingest.jobs import JobQueue
 
         settings = guide.settings
         self.guide = guide
@@ -40,8 +42,12 @@ class App:
         )
         self.evaluations = EvalDesk(settings, guide=guide, audit=self.audit)
         self.gate = Gate(
-            AccountStore.from_settings(settings), self.audit, SessionStore.from_settings(settings)
+            AccountStore.from_settings(settings),
+            self.audit,
+            SessionStore.from_settings(settings),
+            TokenStore(settings.data_dir / "api-tokens.sqlite3"),
         )
+        self.jobs = JobQueue(settings, self.desk)  # started by launch()
 
     def record_question(self, user: Any, question: str, status: str) -> None:
         self.audit.record(user.name, AuditAction.ASK, question[:500], status, role=user.role.value)
@@ -175,17 +181,24 @@ def launch(settings: Settings, block: bool = True) -> Any:
     state = App(guide)
     blocks = build_app(guide, state)
     blocks.queue(default_concurrency_limit=4)
+    from assistant.logs import configure_logging, event
+    from assistant.ui.rest import add_health, rest_app
+
+    configure_logging(settings)
+
+    def routes(app: Any) -> None:  # added before the Gradio app, so it does not shadow them
+        add_routes(app, state.gate, guide.library)
+        add_health(app, state)
+        app.mount("/api/v1", rest_app(state))  # the REST API beside the Gradio app
+
     # no server folder is exposed: the cited PDFs go out only through /sources/{version}/pdf
     # to signed-in users who may ask (assistant.ui.sources), and the evaluation reports
     # through /reports/... to evaluators (assistant.ui.reports)
     server_app = mount(
-        blocks,
-        state.gate,
-        settings,
-        allowed_paths=[],
-        routes=lambda app: add_routes(app, state.gate, guide.library),
-        css=PROGRESS_CSS,
+        blocks, state.gate, settings, allowed_paths=[], routes=routes, css=PROGRESS_CSS
     )
+    state.jobs.start()
+    event("serving", host=settings.host, port=settings.port)
     proxies = settings.trusted_proxies.strip()
     server = uvicorn.Server(
         uvicorn.Config(

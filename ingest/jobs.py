@@ -1,0 +1,388 @@
+"""Background ingestion: an upload returns at once with a job, and a worker adds its files.
+
+Jobs and the state of each file (queued, reading, embedding, then added, replaced, unchanged,
+refused or cancelled) are kept in SQLite in the data dir, with a copy of each file beside it, so
+the queue survives a restart: a file that was being read or embedded when its process died is
+queued again (the library's writes are atomic, so nothing of it was added). Several app
+processes on one data dir share the queue; each file is claimed by one worker. A job can be
+cancelled: its queued files are dropped and a file being embedded stops before it is added.
+
+>>> queue = JobQueue(settings, desk)  # doctest: +SKIP
+>>> job = queue.submit([(Path("/tmp/upload/x.pdf"), "x.pdf")], UploadInfo(), who="asha")
+>>> queue.start()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.audit import AuditAction
+from assistant.errors import GuideError
+from assistant.files import now_iso
+from assistant.logs import Timer, event
+from ingest.pipeline import FileResult, UploadInfo
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from ingest.desk import LibraryDesk
+
+WAITING = ("queued",)
+WORKING = ("reading", "embedding")
+FINISHED = ("added", "replaced", "unchanged", "refused", "cancelled")
+MAX_JOB_FILES = 50
+
+
+class Cancelled(GuideError):
+    """The job was cancelled while its file was being embedded."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobFile:
+    index: int
+    name: str
+    state: str
+    reason: str = ""
+    source_file: str = ""
+    pages: int = 0
+    chunks: int = 0
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    who: str
+    role: str
+    action: str  # upload | replace
+    replaces: str
+    created_at: str
+    cancelled: bool
+    files: tuple[JobFile, ...]
+
+    @property
+    def state(self) -> str:
+        states = {f.state for f in self.files}
+        if states & set(WORKING):
+            return "running"
+        if states & set(WAITING):
+            return "queued"
+        return "cancelled" if self.cancelled else "done"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "state": self.state, "files": [asdict(f) for f in self.files]}
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's worker: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class JobQueue:
+    def __init__(self, settings: Settings, desk: LibraryDesk) -> None:
+        self.root = settings.data_dir / "jobs"
+        self.path = self.root / "jobs.sqlite3"
+        self.desk = desk
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.owner = _owner()
+
+    # -- the store --------------------------------------------------------------------------
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, who TEXT, role TEXT,"
+                " action TEXT, replaces TEXT, info TEXT, created_at TEXT, cancelled INTEGER)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS files (job TEXT, idx INTEGER, name TEXT, stored TEXT,"
+                " state TEXT, reason TEXT DEFAULT '', source_file TEXT DEFAULT '',"
+                " pages INTEGER DEFAULT 0, chunks INTEGER DEFAULT 0, owner TEXT DEFAULT '',"
+                " updated_at TEXT, PRIMARY KEY (job, idx))"
+            )
+            yield db
+
+    def submit(
+        self,
+        files: Sequence[tuple[Path, str]],
+        info: UploadInfo,
+        who: str,
+        role: str = "",
+        replaces: str = "",
+    ) -> Job:
+        """Queue (temporary path, name as uploaded) pairs; the files are copied in first."""
+        if not files:
+            raise GuideError("Choose at least one file to upload.")
+        if len(files) > MAX_JOB_FILES:
+            raise GuideError(f"Upload at most {MAX_JOB_FILES} files at a time.")
+        if replaces and len(files) != 1:
+            raise GuideError("A document is replaced by one file.")
+        if info.title and len(files) != 1:
+            raise GuideError("A title can only be given when adding one file at a time.")
+        job_id = secrets.token_hex(6)
+        folder = self.root / job_id
+        folder.mkdir(parents=True)
+        stored = []
+        for index, (path, name) in enumerate(files):
+            target = folder / f"{index:03d}{Path(name).suffix.lower()[:8]}"
+            shutil.copyfile(path, target)
+            stored.append((index, Path(name).name, str(target)))
+        now = now_iso()
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,0)",
+                (
+                    job_id,
+                    who,
+                    role,
+                    "replace" if replaces else "upload",
+                    replaces,
+                    json.dumps(asdict(info)),
+                    now,
+                ),
+            )
+            db.executemany(
+                "INSERT INTO files (job, idx, name, stored, state, updated_at) "
+                "VALUES (?,?,?,?, 'queued', ?)",
+                [(job_id, i, n, s, now) for i, n, s in stored],
+            )
+            db.execute("COMMIT")
+        event("job_queued", job=job_id, user=who, files=len(stored), action="upload")
+        self._wake.set()
+        job = self.get(job_id)
+        assert job is not None
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._db() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            files = db.execute(
+                "SELECT idx, name, state, reason, source_file, pages, chunks, updated_at "
+                "FROM files WHERE job = ? ORDER BY idx",
+                (job_id,),
+            ).fetchall()
+        return Job(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[6],
+            bool(row[7]),
+            tuple(JobFile(*f) for f in files),
+        )
+
+    def list(self, limit: int = 50, who: str | None = None) -> list[Job]:
+        query, args = "SELECT id FROM jobs", []
+        if who is not None:
+            query, args = query + " WHERE who = ?", [who]
+        with self._db() as db:
+            ids = [
+                r[0]
+                for r in db.execute(query + " ORDER BY created_at DESC, id LIMIT ?", [*args, limit])
+            ]
+        return [j for j in (self.get(i) for i in ids) if j is not None]
+
+    def cancel(self, job_id: str, who: str, role: str = "") -> Job:
+        job = self.get(job_id)
+        if job is None:
+            raise GuideError(f"No upload job with id {job_id!r}.")
+        if job.state in ("done", "cancelled"):
+            raise GuideError("That upload has already finished; remove the document instead.")
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE jobs SET cancelled = 1 WHERE id = ?", (job_id,))
+            db.execute(
+                "UPDATE files SET state = 'cancelled', reason = 'cancelled before it was read', "
+                "updated_at = ? WHERE job = ? AND state = 'queued'",
+                (now_iso(), job_id),
+            )
+            db.execute("COMMIT")
+        self.desk.audit.record(who, AuditAction.UPLOAD, {"job": job_id}, "cancelled", role=role)
+        event("job_cancelled", job=job_id, user=who)
+        done = self.get(job_id)
+        assert done is not None
+        return done
+
+    def recover(self) -> int:
+        """Queue again the files a dead process was reading or embedding; how many."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT job, idx, owner FROM files WHERE state IN ('reading', 'embedding')"
+            ).fetchall()
+            dead = [(job, idx) for job, idx, owner in rows if not _alive(owner)]
+            for job, idx in dead:
+                db.execute(
+                    "UPDATE files SET state = 'queued', owner = '', updated_at = ? "
+                    "WHERE job = ? AND idx = ?",
+                    (now_iso(), job, idx),
+                )
+        if dead:
+            event("jobs_recovered", files=len(dead))
+        return len(dead)
+
+    # -- the worker -------------------------------------------------------------------------
+    def _claim(self) -> tuple[str, int, str, str] | None:
+        """The oldest queued file, now ours: (job, index, stored path, name)."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute(
+                "SELECT f.job, f.idx, f.stored, f.name FROM files f JOIN jobs j ON j.id = f.job "
+                "WHERE f.state = 'queued' AND j.cancelled = 0 ORDER BY j.created_at, f.job, f.idx "
+                "LIMIT 1"
+            ).fetchone()
+            if row is not None:
+                db.execute(
+                    "UPDATE files SET state = 'reading', owner = ?, updated_at = ? "
+                    "WHERE job = ? AND idx = ?",
+                    (self.owner, now_iso(), row[0], row[1]),
+                )
+            db.execute("COMMIT")
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    def _set(self, job: str, index: int, state: str, result: FileResult | None = None) -> None:
+        with self._db() as db:
+            if result is None:
+                db.execute(
+                    "UPDATE files SET state = ?, updated_at = ? WHERE job = ? AND idx = ?",
+                    (state, now_iso(), job, index),
+                )
+            else:
+                db.execute(
+                    "UPDATE files SET state = ?, reason = ?, source_file = ?, pages = ?, "
+                    "chunks = ?, updated_at = ? WHERE job = ? AND idx = ?",
+                    (
+                        state,
+                        result.reason,
+                        result.source_file,
+                        result.pages,
+                        result.chunks,
+                        now_iso(),
+                        job,
+                        index,
+                    ),
+                )
+
+    def _cancelled(self, job: str) -> bool:
+        with self._db() as db:
+            row = db.execute("SELECT cancelled FROM jobs WHERE id = ?", (job,)).fetchone()
+        return bool(row and row[0])
+
+    def work_one(self) -> bool:
+        """Add the oldest queued file; False when there was none."""
+        claimed = self._claim()
+        if claimed is None:
+            return False
+        job_id, index, stored, name = claimed
+        job = self.get(job_id)
+        assert job is not None
+        with self._db() as db:
+            (info_json,) = db.execute("SELECT info FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        info = UploadInfo(**json.loads(info_json))
+        timer = Timer()
+
+        def progress(_name: str, _total: int) -> Callable[[int], None]:
+            self._set(job_id, index, "embedding")
+
+            def tick(_done: int) -> None:
+                if self._cancelled(job_id):
+                    raise Cancelled("The upload was cancelled while it was being embedded.")
+
+            return tick
+
+        try:
+            if job.action == "replace":
+                result = self.desk.replace(
+                    job.replaces,
+                    Path(stored),
+                    info,
+                    who=job.who,
+                    role=job.role,
+                    progress=progress,
+                    name=name,
+                )
+            else:
+                (result,) = self.desk.upload(
+                    [Path(stored)],
+                    info,
+                    who=job.who,
+                    role=job.role,
+                    progress=progress,
+                    names=[name],
+                )
+            state = result.status
+        except Cancelled as exc:
+            result, state = FileResult(name, "cancelled", str(exc)), "cancelled"
+        except GuideError as exc:
+            result, state = FileResult(name, "refused", str(exc)), "refused"
+        except Exception:
+            event("job_failed", job=job_id, level=40, exc_info=True)
+            result = FileResult(name, "refused", "it could not be added (an error, logged)")
+            state = "refused"
+        self._set(job_id, index, state, result)
+        Path(stored).unlink(missing_ok=True)
+        event(
+            "job_file",
+            job=job_id,
+            file_index=index,
+            outcome=state,
+            user=job.who,
+            duration_ms=timer.ms(),
+            private={"file": name},
+        )
+        return True
+
+    def start(self) -> None:
+        """Recover what a dead process left, then work in a background thread."""
+        if self._thread is not None:
+            return
+        self.recover()
+        self._thread = threading.Thread(target=self._loop, name="ingest-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.work_one()
+            except Exception:  # the store itself failed: log, wait, try again
+                event("job_worker_error", level=40, exc_info=True)
+                busy = False
+            if not busy:
+                self._wake.wait(timeout=2.0)  # another process may queue work too
+                self._wake.clear()
