@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     USER_ROLE = "user_role"
     USER_PASSWORD = "user_password"
     USER_UNLOCK = "user_unlock"
+    CONVERSATION_RETENTION = "conversation_retention"
+    FEEDBACK_TO_TEST = "feedback_to_test"
 
 
 class AuditLog:
