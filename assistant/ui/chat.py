@@ -1,7 +1,8 @@
 """The Ask tab: an officer asks, reads the cited answer, and opens any source page."""
 
 import html
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.errors import GuideError
@@ -11,6 +12,21 @@ from assistant.retrieval import SearchFilters
 from assistant.types import Answer
 from assistant.ui.access import Gate, User
 from assistant.ui.page import Page, user_facing
+
+
+@dataclass(frozen=True)
+class ChatParts:
+    """The Ask tab's components and ask events, for panels that extend the tab (saved
+    conversations and feedback, assistant/ui/history.py): `outputs` are what a restored
+    conversation sets, in the order the ask events set them."""
+
+    chatbot: Any
+    question: Any
+    asked: Any  # gr.State: the earlier questions, passed to Guide as `history`
+    last_answer: Any  # gr.State: Answer.to_dict() of the last answer
+    new_chat: Any
+    asked_events: tuple[Any, ...]
+    outputs: tuple[Any, ...]
 
 
 class ChatTab:
@@ -23,6 +39,29 @@ class ChatTab:
         self.guide = guide
         self.gate = gate
         self.record = record  # audits each question asked
+        self.parts: ChatParts | None = None  # set by build()
+
+    @staticmethod
+    def message(answer: Answer) -> str:
+        """An answer as the chat shows it (a reopened conversation shows it the same way)."""
+        return answer_as_markdown(answer)
+
+    def restored(self, turns: Sequence[tuple[str, dict[str, Any]]]) -> tuple[Any, ...]:
+        """What `ChatParts.outputs` show for a reopened conversation of (question,
+        Answer.to_dict()) turns: the exchange, the last answer's sources to open, and its
+        questions as the follow-up history."""
+        import gradio as gr
+
+        messages: list[dict[str, Any]] = []
+        for question, answer in turns:
+            messages.append({"role": "user", "content": md_escape(question)})
+            shown = self.message(Answer.from_dict(answer))
+            messages.append({"role": "assistant", "content": shown})
+        last = turns[-1][1] if turns else None
+        cited = Answer.from_dict(last).citations if last else ()
+        choices = [f"[{c.n}] {citation_label(c)}" for c in cited]
+        history = [question for question, _ in turns]
+        return messages, "", gr.update(choices=choices, value=None), history, last, ""
 
     @staticmethod
     def check(question: str) -> str:
@@ -148,7 +187,7 @@ class ChatTab:
                 return
             if self.record is not None:
                 self.record(user, text, answer.status.value)
-            final = [*asked, {"role": "assistant", "content": answer_as_markdown(answer)}]
+            final = [*asked, {"role": "assistant", "content": self.message(answer)}]
             choices = [f"[{c.n}] {citation_label(c)}" for c in answer.citations]
             yield (
                 final,
@@ -160,13 +199,18 @@ class ChatTab:
             )
 
         outputs = [chatbot, question, source_pick, asked, last_answer, source_view]
-        for trigger in (ask_button.click, question.submit):
+        events = tuple(
             trigger(
                 on_ask,
                 [question, chatbot, asked, pick_docs, pick_kinds],
                 outputs,
                 api_visibility="private",
             )
+            for trigger in (ask_button.click, question.submit)
+        )
+        self.parts = ChatParts(
+            chatbot, question, asked, last_answer, new_chat, events, tuple(outputs)
+        )
 
         @user_facing
         def on_source(
