@@ -12,7 +12,8 @@ conversation is server-side session state.
 
 # No `from __future__ import annotations` here: Gradio reads the handlers' type hints at runtime.
 from collections.abc import Callable
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from assistant.audit import AuditAction, AuditLog
 from assistant.conversations import ConversationStore
@@ -26,6 +27,31 @@ from assistant.ui.chat import ChatTab
 from assistant.ui.page import Page, user_facing
 
 HELPFUL, NOT_HELPFUL = "Helpful", "Not helpful"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def noted(count: int, note_at: int) -> Callable[[F], F]:
+    """A tab handler with `count` outputs whose GuideError is shown as a warning and written in
+    output `note_at`, the other outputs left as they were. (A raised gr.Error would lay an error
+    overlay over the very controls the person needs to put it right, such as the delete
+    confirmation.)"""
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            import gradio as gr
+
+            try:
+                return func(*args, **kwargs)
+            except GuideError as exc:
+                gr.Warning(str(exc))
+                kept: list[Any] = [gr.update()] * count
+                kept[note_at] = md_escape(str(exc))
+                return tuple(kept)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def _label(summary: Any) -> str:
@@ -120,6 +146,9 @@ class HistoryPanel:
                     label="Name of the chosen conversation", max_length=120, elem_id="conv-title"
                 )
                 rename = gr.Button("Rename", elem_id="conv-rename", scale=0, min_width=100)
+                sure = gr.Checkbox(
+                    label="Yes, delete it", elem_id="conv-confirm", scale=0, min_width=140
+                )
                 delete = gr.Button(
                     "Delete", variant="stop", elem_id="conv-delete", scale=0, min_width=100
                 )
@@ -167,7 +196,9 @@ class HistoryPanel:
             api_visibility="private",
         )
 
-        @user_facing
+        shown_count = len(parts.outputs)
+
+        @noted(shown_count + 6, shown_count + 2)
         def on_open(cid: str | None, request: gr.Request) -> tuple[Any, ...]:
             user = self.gate.require(request, "ask")
             if not cid:
@@ -184,7 +215,7 @@ class HistoryPanel:
             api_visibility="private",
         )
 
-        @user_facing
+        @noted(3, 2)
         def on_rename(cid: str | None, name: str, request: gr.Request) -> tuple[Any, ...]:
             user = self.gate.require(request, "ask")
             if not cid:
@@ -199,29 +230,33 @@ class HistoryPanel:
         rename.click(on_rename, [listed, title], [listed, title, note], api_visibility="private")
         title.submit(on_rename, [listed, title], [listed, title, note], api_visibility="private")
 
-        @user_facing
+        @noted(shown_count + 5, shown_count + 3)
         def on_delete(
-            cid: str | None, state: dict[str, Any] | None, request: gr.Request
+            cid: str | None, state: dict[str, Any] | None, confirmed: bool, request: gr.Request
         ) -> tuple[Any, ...]:
             user = self.gate.require(request, "ask")
             if not cid:
                 raise GuideError("Choose a conversation in the list first.")
+            if not confirmed:
+                raise GuideError(
+                    "Tick \u201cYes, delete it\u201d first: a deleted conversation is gone."
+                )
             gone = self.conversations.get(user.name, cid).title
             self.conversations.delete(user.name, cid)
             said = f"Deleted \u201c{md_escape(gone)}\u201d."
             listing = gr.update(choices=self.choices(user), value=None)
             if state and state.get("id") == cid:  # it was open: clear the chat too
-                return (*chat.restored([]), None, listing, "", said)
-            return (*(gr.update(),) * len(parts.outputs), state, listing, "", said)
+                return (*chat.restored([]), None, listing, "", said, False)
+            return (*(gr.update(),) * len(parts.outputs), state, listing, "", said, False)
 
         delete.click(
             on_delete,
-            [listed, current],
-            [*parts.outputs, current, listed, title, note],
+            [listed, current, sure],
+            [*parts.outputs, current, listed, title, note, sure],
             api_visibility="private",
         )
 
-        @user_facing
+        @noted(2, 1)
         def on_feedback(
             state: dict[str, Any] | None, choice: str | None, text: str, request: gr.Request
         ) -> tuple[Any, ...]:

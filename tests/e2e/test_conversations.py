@@ -135,6 +135,12 @@ def test_conversations_and_feedback_journey(sample_library, tmp_path: Path, brow
         assert page.locator("#conversations b").count() == 0  # the markup stayed text
         _conversation(page, OTHER).click()
         expect(chat).to_contain_text(OTHER, timeout=60_000)
+        page.locator("#conv-delete").click()  # not yet confirmed: nothing is deleted
+        expect(page.get_by_text("a deleted conversation is gone").first).to_be_visible(
+            timeout=60_000
+        )
+        assert len(olu.predict(api_name="/conversations")["conversations"]) == 2
+        page.locator("#conv-confirm input").check()
         page.locator("#conv-delete").click()
         expect(page.locator("#conv-status")).to_contain_text("Deleted", timeout=60_000)
         expect(_conversation(page, OTHER)).to_have_count(0)
@@ -210,8 +216,15 @@ def test_conversations_and_feedback_journey(sample_library, tmp_path: Path, brow
         evaluator.screenshot(path=str(tmp_path / "feedback.png"), full_page=True)
 
         # -- the admin sets the retention period, which is audited ----------------------------
+        admin = _sign_in(browser, url, "ada")
+        admin.get_by_role("tab", name="Admin").click()
+        days = admin.locator("#retention-days input")
+        expect(days).to_have_value("90", timeout=60_000)
+        days.fill("30")
+        admin.locator("#retention-save").click()
+        expect(admin.locator("#retention-status")).to_contain_text("30 days", timeout=60_000)
         ada = _client(url, "ada")
-        assert ada.predict(30, api_name="/conversation_retention") == {"days": 30, "purged": 0}
+        assert ada.predict(api_name="/conversation_retention") == {"days": 30, "purged": 0}
         audited = ada.predict(20, "conversation_retention", "ada", api_name="/audit")["entries"]
         assert audited and audited[0]["what"] == {"days": 30}
         made = ada.predict(20, "feedback_to_test", "eve", api_name="/audit")["entries"]
