@@ -46,6 +46,8 @@ class AuditAction(StrEnum):
     USER_UNLOCK = "user_unlock"
     TOKEN_CREATE = "token_create"
     TOKEN_REVOKE = "token_revoke"
+    CONVERSATION_RETENTION = "conversation_retention"
+    FEEDBACK_TO_TEST = "feedback_to_test"
 
 
 class AuditLog:

@@ -148,3 +148,18 @@ class Settings(BaseSettings):
     def sign_in_db_path(self) -> Path:
         """Sessions and sign-in throttling (SQLite, mode 0600)."""
         return self.data_dir / "sign-in.sqlite3"
+
+    @property
+    def conversations_db_path(self) -> Path:
+        """Saved conversations and their retention period (SQLite, mode 0600)."""
+        return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def feedback_db_path(self) -> Path:
+        """Officers' feedback on answers (SQLite, mode 0600)."""
+        return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def feedback_testset_path(self) -> Path:
+        """The test set evaluators build from feedback (JSONL, the eval/testset.py format)."""
+        return self.data_dir / "testsets" / "feedback.jsonl"

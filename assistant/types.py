@@ -173,3 +173,22 @@ class Answer:
             "notice": self.notice,
             "evidence": dict(self.evidence),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """An answer back from `to_dict()` (a saved conversation): text, status and citations;
+        the ranked passages are not restored (they are kept only as their page references)."""
+        names = set(Citation.__dataclass_fields__)
+        return cls(
+            question=str(data.get("question", "")),
+            text=str(data.get("answer", "")),
+            status=Status(data.get("status", Status.ANSWERED.value)),
+            citations=tuple(
+                Citation(**{k: v for k, v in c.items() if k in names})
+                for c in data.get("citations") or ()
+                if isinstance(c, dict)
+            ),
+            search_query=str(data.get("search_query", "")),
+            notice=str(data.get("notice", "")),
+            evidence={k: float(v) for k, v in (data.get("evidence") or {}).items()},
+        )

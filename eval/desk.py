@@ -30,7 +30,7 @@ from eval.compare import compare_runs, load_run
 from eval.records import Comparison, EvalRun, RunMeta
 from eval.runner import run_testset
 from eval.runs import RunStore
-from eval.testset import load_testset, load_testsets
+from eval.testset import TestItem, load_testset, load_testsets
 
 if TYPE_CHECKING:
     from assistant.embeddings import Embedder
@@ -104,6 +104,7 @@ class EvalDesk:
         self._guide = guide
         self.store = RunStore(settings.data_dir / "eval-runs")
         self.uploads = settings.data_dir / "eval-testsets"
+        self.from_feedback = settings.feedback_testset_path  # grown from feedback on answers
         self.audit = audit or AuditLog.from_settings(settings)
 
     @property
@@ -123,7 +124,8 @@ class EvalDesk:
             if self.uploads.is_dir()
             else []
         )
-        return bundled + uploaded
+        feedback = [(f"{self.from_feedback.name} (from feedback)", str(self.from_feedback))]
+        return bundled + uploaded + (feedback if self.from_feedback.is_file() else [])
 
     def resolve(self, testset: str) -> Path:
         """A bundled or uploaded test set by label ("x.jsonl (uploaded)"), path or file name; a
@@ -157,6 +159,12 @@ class EvalDesk:
         target = self.uploads / shown
         shutil.copyfile(source, target)
         return target
+
+    def add_feedback_question(self, record: dict[str, Any]) -> TestItem:
+        """Append a test question made from feedback to the feedback test set (checked)."""
+        from eval.feedback_set import append_question
+
+        return append_question(self.from_feedback, record)
 
     # -- runs -------------------------------------------------------------------------------
     def run(

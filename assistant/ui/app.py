@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.accounts import AccountStore
 from assistant.audit import AuditAction, AuditLog
 from assistant.config import Settings, configure_offline
+from assistant.conversations import ConversationStore
 from assistant.errors import GuideError
+from assistant.feedback import FeedbackStore
 from assistant.guide import Guide
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class App:
             TokenStore(settings.data_dir / "api-tokens.sqlite3"),
         )
         self.jobs = JobQueue(settings, self.desk)  # started by launch()
+        self.conversations = ConversationStore.from_settings(settings)
+        self.conversations.purge()  # past the retention period (every call purges too)
+        self.feedback = FeedbackStore.from_settings(settings)
 
     def record_question(self, user: Any, question: str, status: str) -> None:
         self.audit.record(user.name, AuditAction.ASK, question[:500], status, role=user.role.value)
@@ -65,6 +70,8 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
     from assistant.ui.chat import ChatTab
     from assistant.ui.documents import DocumentsTab
     from assistant.ui.evaluate import EvaluateTab
+    from assistant.ui.feedback import FeedbackPanel
+    from assistant.ui.history import HistoryPanel, RetentionPanel
     from assistant.ui.page import Page, user_facing
 
     app_state = state or App(guide)
@@ -74,6 +81,11 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
     documents = DocumentsTab(app_state.desk, gate)
     evaluate = EvaluateTab(app_state.evaluations, gate)
     admin = AdminTab(gate)
+    history = HistoryPanel(
+        guide, gate, app_state.conversations, app_state.feedback, app_state.record_question
+    )
+    feedback = FeedbackPanel(app_state.feedback, app_state.evaluations, gate, app_state.audit)
+    retention = RetentionPanel(gate, app_state.conversations, app_state.audit)
     with gr.Blocks(title="Mutuals Guide") as app:
         gr.Markdown(
             "## Mutuals Guide\nAnswers on delivering local services through mutuals and "
@@ -96,12 +108,15 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
                 )
         with gr.Tab("Ask", id="ask") as ask_tab:
             chat.build(page)
+            history.build(page, chat)  # saved conversations, feedback on answers
         with gr.Tab("Documents", id="documents", visible=False) as docs_tab:
             documents.build(page)
         with gr.Tab("Evaluate", id="evaluate", visible=False) as eval_tab:
             evaluate.build(page)
+            feedback.build(page, evaluate.testset_picker)  # feedback into test questions
         with gr.Tab("Admin", id="admin", visible=False) as admin_tab:
             admin.build(page)
+            retention.build(page)  # how long saved conversations are kept
 
         def welcome(user: User) -> str:
             can = [p for p in PERMISSION_NAMES if user.can(p)]
@@ -141,6 +156,9 @@ def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":
         documents.endpoints()
         evaluate.endpoints()
         admin.endpoints()
+        history.endpoints()
+        feedback.endpoints()
+        retention.endpoints()
     return app
 
 

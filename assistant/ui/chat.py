@@ -1,6 +1,7 @@
 """The Ask tab: an officer asks, reads the cited answer, and opens any source page."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.errors import GuideError
@@ -17,6 +18,21 @@ NO_SOURCE = (
 )
 
 
+@dataclass(frozen=True)
+class ChatParts:
+    """The Ask tab's components and ask events, for panels that extend the tab (saved
+    conversations and feedback, assistant/ui/history.py): `outputs` are what a restored
+    conversation sets, in the order the ask events set them."""
+
+    chatbot: Any
+    question: Any
+    asked: Any  # gr.State: the earlier questions, passed to Guide as `history`
+    answers: Any  # gr.State: Answer.to_dict() of each answer of the conversation, in order
+    new_chat: Any
+    asked_events: tuple[Any, ...]
+    outputs: tuple[Any, ...]
+
+
 class ChatTab:
     def __init__(
         self,
@@ -28,6 +44,25 @@ class ChatTab:
         self.gate = gate
         self.record = record  # audits each question asked
         self._opened = 0  # sources opened, so each opening renders afresh
+        self.parts: ChatParts | None = None  # set by build()
+
+    @staticmethod
+    def message(answer: Answer, turn: int) -> str:
+        """Answer `turn` of a conversation as the chat shows it, each [n] a link opening that
+        source (a reopened conversation shows it the same way)."""
+        return answer_as_markdown(answer, link=lambda n: f"#source-{turn}-{n}")
+
+    def restored(self, turns: Sequence[tuple[str, dict[str, Any]]]) -> tuple[Any, ...]:
+        """What `ChatParts.outputs` show for a reopened conversation of (question,
+        Answer.to_dict()) turns: the exchange, its answers (whose sources open), and its
+        questions as the follow-up history."""
+        messages: list[dict[str, Any]] = []
+        for turn, (question, answer) in enumerate(turns):
+            messages.append({"role": "user", "content": md_escape(question)})
+            shown = self.message(Answer.from_dict(answer), turn)
+            messages.append({"role": "assistant", "content": shown})
+        history = [question for question, _ in turns]
+        return messages, "", history, [answer for _, answer in turns], NO_SOURCE
 
     @staticmethod
     def check(question: str) -> str:
@@ -161,18 +196,21 @@ class ChatTab:
             if self.record is not None:
                 self.record(user, text, answer.status.value)
             turn = len(shown)
-            content = answer_as_markdown(answer, link=lambda n: f"#source-{turn}-{n}")
+            content = self.message(answer, turn)
             final = [*asked, {"role": "assistant", "content": content}]
             yield final, "", [*earlier, text], [*shown, answer.to_dict()], gr.update()
 
         outputs = [chatbot, question, asked, answers, source_view]
-        for trigger in (ask_button.click, question.submit):
+        events = tuple(
             trigger(
                 on_ask,
                 [question, chatbot, asked, answers, pick_docs, pick_kinds],
                 outputs,
                 api_visibility="private",
             ).then(None, None, None, js=SCROLL_TO_ANSWER_JS, api_visibility="private")
+            for trigger in (ask_button.click, question.submit)
+        )
+        self.parts = ChatParts(chatbot, question, asked, answers, new_chat, events, tuple(outputs))
 
         @user_facing
         def on_source(

@@ -92,6 +92,7 @@ class EvaluateTab:
     def __init__(self, desk: "EvalDesk", gate: Gate) -> None:
         self.desk = desk
         self.gate = gate
+        self.testset_picker: Any = None  # set by build(): panels that add test sets update it
 
     # -- actions shared by the tab and the API ------------------------------------------------
     def testset_choices(self) -> list[tuple[str, str]]:
@@ -164,6 +165,7 @@ class EvaluateTab:
                 second = gr.Dropdown(label="Later run", choices=[], elem_id="eval-second")
                 compare_button = gr.Button("Compare", elem_id="eval-compare")
         report = gr.HTML(elem_id="eval-report")
+        self.testset_picker = pick
 
         def refreshed() -> tuple[Any, ...]:
             """The runs table, both run pickers and the has-the-library-moved line."""
