@@ -116,6 +116,7 @@ class PageText:
     height: float
     hidden: tuple[str, ...] = ()
     ocr_layer: bool = False
+    rules: int = 0  # straight lines and boxes it paints: where a ruled table may be
 
 
 US_LETTER: Box = (0.0, 0.0, 612.0, 792.0)
@@ -186,7 +187,12 @@ def extract_page(page: Any) -> PageText:
     if left or bottom:  # layout measures from the visible page's lower left corner
         fragments = [replace(f, x=f.x - left, y=f.y - bottom) for f in fragments]
     return PageText(
-        tuple(fragments), box[2] - left, box[3] - bottom, tuple(hidden), tracker.ocr_layer
+        tuple(fragments),
+        box[2] - left,
+        box[3] - bottom,
+        tuple(hidden),
+        tracker.ocr_layer,
+        tracker.rules,
     )
 
 
@@ -927,6 +933,7 @@ class InkTracker:
         self.orphan_runs = 0  # runs no shown glyph accounts for, kept as visible (diagnostics)
         self.hidden_reasons: list[str] = []
         self.ocr_layer = False  # set by `finish`: invisible text was read as the scan's OCR
+        self.rules = 0  # straight-edged paths painted (lines, boxes): a ruled table draws many
         self._scans: list[Box] = []  # raster images covering most of the page
         self._ocr_candidates: list[_Segment] = []  # invisible text that may be an OCR layer
         self._page_area = max(bounds[2] - bounds[0], 0.0) * max(bounds[3] - bounds[1], 0.0)
@@ -1122,6 +1129,8 @@ class InkTracker:
         if close and paths:
             paths[-1].closed = True
         state = self.state
+        if (fill or stroke) and not self._hidden_layer:
+            self.rules += sum(not p.curved for p in paths)
         if fill:
             for path in paths:
                 if len(path.points) < 3:
