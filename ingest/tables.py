@@ -295,13 +295,12 @@ def table_blocks(
       completes the headings ("Budget 2022-23").
 
     Fewer than two rows or columns: no table."""
-    rows = _split_rows(grid, lines)
-    keep_cols = [c for c in range(len(grid[0]) if grid else 0) if any(r[1][c] for r in rows)]
-    rows = [(ids, cells) for ids, cells in rows if any(cells[c] for c in keep_cols)]
+    rows = [(ids, cells) for ids, cells in _split_rows(grid, lines) if any(cells)]
     title: list[Block] = []
-    while rows and _title(rows[0], keep_cols):
+    while rows and _title(rows[0], range(len(grid[0]))):
         text = next(t for t in rows.pop(0)[1] if t)
         title.append(Block("paragraph", text))
+    keep_cols = [c for c in range(len(grid[0]) if grid else 0) if any(r[1][c] for r in rows)]
     if len(rows) < 2 or len(keep_cols) < 2:
         return []
     ids = [[row_ids[c] for c in keep_cols] for row_ids, _ in rows]
