@@ -11,9 +11,9 @@ the answer composer read a PDF table exactly as a Word one: "Item: Grant allocat
 £2.45m".
 
 pdfplumber lays out a whole page with pdfminer, which is slow on big pages, so it runs only on
-pages that paint enough straight lines and boxes to hold a ruled table (`PageText.rules`), with
-no more than `MAX_PAGE_CHARS` of text, and within a budget of pages and seconds for the file;
-past the budget, pages keep their tables as the layout reads them. Unruled tables (columns
+pages that paint the edges of a ruled table (`PageText.rules`: three or more horizontal and
+vertical ones), with no more than `MAX_PAGE_CHARS` of text, and within a budget of pages and
+seconds for the file; past the budget, pages keep their tables as the layout reads them. Unruled tables (columns
 aligned by space alone) are left to the layout analysis.
 
 Everything but `find_tables` is pure, and is unit-tested on hand-made grids and fragments.
@@ -37,7 +37,7 @@ from ingest.layout import Block
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 from the page's lower left, y up
 
-MIN_RULES = 4  # straight lines and boxes a page paints before its tables are looked for
+MIN_RULES = 3  # horizontal and vertical edges a page paints, each, for a table to be looked for
 MAX_PAGE_CHARS = 20_000  # a page with more text than this is not given to pdfplumber
 MAX_TABLE_PAGES = 200  # pages of one file pdfplumber may lay out
 TABLE_SECONDS = 30.0  # and the time it may take over them
