@@ -13,8 +13,8 @@ the answer composer read a PDF table exactly as a Word one: "Item: Grant allocat
 pdfplumber lays out a whole page with pdfminer, which is slow on big pages, so it runs only on
 pages that paint the edges of a ruled table (`PageText.rules`: three or more horizontal and
 vertical ones), with no more than `MAX_PAGE_CHARS` of text, and within a budget of pages and
-seconds for the file; past the budget, pages keep their tables as the layout reads them. Unruled tables (columns
-aligned by space alone) are left to the layout analysis.
+seconds for the file; past the budget, pages keep their tables as the layout reads them.
+Unruled tables (columns aligned by space alone) are left to the layout analysis.
 
 Everything but `find_tables` is pure, and is unit-tested on hand-made grids and fragments.
 
