@@ -24,7 +24,18 @@ from typing import Any
 from assistant.errors import GuideError
 
 # the readers and their libraries, imported once in the server that forks the children
-_PRELOAD = ["ingest.readers", "ingest.pdf", "ingest.word", "ingest.webpage", "docx", "bs4", "lxml"]
+_PRELOAD = [
+    "ingest.readers",
+    "ingest.pdf",
+    "ingest.tables",
+    "ingest.word",
+    "ingest.webpage",
+    "docx",
+    "bs4",
+    "lxml",
+    "pdfplumber",
+    "pypdfium2",
+]
 _context: Any = None
 _context_lock = threading.RLock()
 

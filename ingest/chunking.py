@@ -14,7 +14,7 @@ from ingest.layout import Block
 if TYPE_CHECKING:
     from ingest.document import ReadPage
 
-CHUNKER_VERSION = "structured-v2"  # bump when chunk output changes
+CHUNKER_VERSION = "structured-v3"  # bump when chunk output changes
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
 
 
@@ -23,7 +23,9 @@ class StructuredChunker:
 
     A heading always starts a new passage; a numbered paragraph that runs onto the next page
     keeps its number there; an over-long paragraph is split at sentence boundaries (LangChain's
-    recursive splitter); table rows are kept together; footnotes become their own passage;
+    recursive splitter); table rows are kept together, and a table too long for one passage
+    has its headings row repeated at the top of each passage it runs on to, so every figure is
+    read under its column headings; footnotes become their own passage;
     contents pages are not indexed (they match every question and answer none).
     """
 
@@ -59,7 +61,12 @@ class StructuredChunker:
             page = read.as_page(source_file, document)
             out.start_page(page)
             body = [b for b in layout.blocks if b.kind != "footnote"]
+            header: str | None = None  # the headings row of the table being read, if any
             for index, block in enumerate(body):
+                if block.kind != "table":
+                    header = None
+                elif block.level == 1:
+                    header = block.text
                 if block.kind == "heading":
                     out.flush()
                     if _same_words(block.text, page.document):
@@ -80,6 +87,8 @@ class StructuredChunker:
                     if out.pieces and out.size + len(piece) > self.target:
                         out.flush()
                         out.role = role
+                        if role == "table" and header is not None and piece != header:
+                            out.add(header, None)  # a long table's next passage: its headings
                     out.add(piece, number)
             out.flush()
             if layout.footnote_text:

@@ -116,6 +116,7 @@ class PageText:
     height: float
     hidden: tuple[str, ...] = ()
     ocr_layer: bool = False
+    rules: int = 0  # horizontal or vertical edges it paints, the fewer: a ruled table has 3+
 
 
 US_LETTER: Box = (0.0, 0.0, 612.0, 792.0)
@@ -186,7 +187,12 @@ def extract_page(page: Any) -> PageText:
     if left or bottom:  # layout measures from the visible page's lower left corner
         fragments = [replace(f, x=f.x - left, y=f.y - bottom) for f in fragments]
     return PageText(
-        tuple(fragments), box[2] - left, box[3] - bottom, tuple(hidden), tracker.ocr_layer
+        tuple(fragments),
+        box[2] - left,
+        box[3] - bottom,
+        tuple(hidden),
+        tracker.ocr_layer,
+        tracker.rules,
     )
 
 
@@ -927,6 +933,9 @@ class InkTracker:
         self.orphan_runs = 0  # runs no shown glyph accounts for, kept as visible (diagnostics)
         self.hidden_reasons: list[str] = []
         self.ocr_layer = False  # set by `finish`: invisible text was read as the scan's OCR
+        # horizontal and vertical edges painted (lines, sides of boxes): a ruled table's
+        self._across = self._down = 0
+        self.rules = 0  # the fewer of the two: a table has at least three of each
         self._scans: list[Box] = []  # raster images covering most of the page
         self._ocr_candidates: list[_Segment] = []  # invisible text that may be an OCR layer
         self._page_area = max(bounds[2] - bounds[0], 0.0) * max(bounds[3] - bounds[1], 0.0)
@@ -1122,6 +1131,8 @@ class InkTracker:
         if close and paths:
             paths[-1].closed = True
         state = self.state
+        if (fill or stroke) and not self._hidden_layer:
+            self._count_rules(paths)
         if fill:
             for path in paths:
                 if len(path.points) < 3:
@@ -1144,6 +1155,20 @@ class InkTracker:
                 state.clip = _intersect(state.clip, _bbox(points))
                 state.clip_exact = state.clip_exact and exact
             self._clip_pending = None
+
+    def _count_rules(self, paths: Sequence[_Path]) -> None:
+        """Count the horizontal and vertical edges of straight paths painted: a ruled table's
+        lines, or the sides of its cells' boxes (`rules`: the fewer of the two)."""
+        for path in paths:
+            if path.curved:
+                continue
+            points = path.points + (path.points[:1] if path.closed else [])
+            for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+                if abs(y0 - y1) < 0.5 and abs(x0 - x1) >= 0.5:
+                    self._across += 1
+                elif abs(x0 - x1) < 0.5 and abs(y0 - y1) >= 0.5:
+                    self._down += 1
+        self.rules = min(self._across, self._down)
 
     def _stroke(self, paths: Sequence[_Path]) -> None:
         state = self.state

@@ -33,7 +33,7 @@ from ingest.ink import Fragment
 from ingest.ink import PageText as PageText  # re-exported: pages are read through this module
 from ingest.ink import extract_page as extract_page
 
-LAYOUT_VERSION = "layout-v4"  # bump when extraction output changes: documents are re-ingested
+LAYOUT_VERSION = "layout-v5"  # bump when extraction output changes: documents are re-ingested
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")

@@ -3,6 +3,9 @@ scanned page (no text layer, an image) is read by OCR (ingest.ocr)."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -74,17 +77,24 @@ def read_pdf(
     raw: list[tuple[list[Fragment], float, float]] = []
     hidden: list[tuple[str, ...]] = []
     ocr: list[bool] = []  # per page: its text is a scan's OCR layer
+    rules: list[int] = []  # per page: straight lines and boxes painted (ruled tables)
     try:
         for page in list(reader.pages)[:first_pages]:
             text = extract_page(page)
             raw.append((list(text.fragments), text.width, text.height))
             hidden.append(text.hidden)
             ocr.append(text.ocr_layer)
+            rules.append(text.rules)
     except Exception as exc:  # pypdf raises many kinds on a broken content stream
         raise RefusedFile(
             name, f"the PDF is damaged: page {len(raw) + 1} cannot be read ({exc})"
         ) from exc
-    layouts = analyse(raw, labels, ocr)
+    tables: dict[int, list[tuple[list[Block], bool]]] = {}
+    if first_pages is None:  # the prefill reads no tables (it must be quick)
+        raw, tables = _tables_apart(data, reader, raw, rules)
+    layouts = [
+        _with_tables(layout, tables.get(layout.number, ())) for layout in analyse(raw, labels, ocr)
+    ]
     pages = tuple(
         _readable(ReadPage(i + 1, labels[i], layout, hidden[i])) for i, layout in enumerate(layouts)
     )
@@ -119,6 +129,104 @@ def read_pdf(
     suggested = suggest(metadata, pages, name)
     subject = str(metadata.get("subject") or "")
     return LoadedDocument(name, suggested.title, subject, pages, data, suggested, "pdf")
+
+
+# where a table stood, among the fragments layout puts in order: the page and the table's index
+# in letters (layout reads digits in a margin line as a page number, and the same line with
+# other digits on other pages as a running header)
+_MARKED = re.compile("\ue000table([a-j]+)x([a-j]+)\ue000")
+
+
+def _mark(page: int, index: int) -> str:
+    def letters(n: int) -> str:
+        return "".join("abcdefghij"[int(d)] for d in str(n))
+
+    return f"\ue000table{letters(page)}x{letters(index)}\ue000"
+
+
+def _index(letters: str) -> int:
+    return int("".join(str("abcdefghij".index(c)) for c in letters))
+
+
+def _tables_apart(
+    data: bytes,
+    reader: Any,
+    raw: list[tuple[list[Fragment], float, float]],
+    rules: Sequence[int],
+) -> tuple[list[tuple[list[Fragment], float, float]], dict[int, list[tuple[list[Block], bool]]]]:
+    """Each page's fragments with those of its ruled tables (ingest.tables) taken out and a
+    marker put where each table stood, so that the layout reads the rest as before and places
+    the table in reading order; and per page, each table's rows as blocks, in marker order."""
+    from ingest import tables as found_tables
+    from ingest.ink import _box_numbers, page_box
+
+    rotated, offsets = [], {}
+    for number, page in enumerate(list(reader.pages)[: len(raw)], start=1):
+        try:
+            turned = int(page.get("/Rotate", 0) or 0) % 360 != 0
+        except (TypeError, ValueError):
+            turned = True
+        media = page_box(_box_numbers(page, "/MediaBox"))
+        visible = page_box(_box_numbers(page, "/MediaBox"), _box_numbers(page, "/CropBox"))
+        rotated.append(turned or media is None or visible is None)
+        if media is not None and visible is not None:
+            offsets[number] = (found_tables.page_offset(media, visible), visible[:2])
+    chars = [sum(len(f.text) for f in fragments) for fragments, _, _ in raw]
+    numbers = found_tables.pages_worth_looking_at(rules, chars, rotated)
+    if not numbers:
+        return raw, {}
+    found = found_tables.find_tables(
+        data, {n: (raw[n - 1][0], *offsets[n]) for n in numbers}, found_tables.TABLE_SECONDS
+    )
+    out = list(raw)
+    blocks: dict[int, list[tuple[list[Block], bool]]] = {}
+    for number, page_tables in found.items():
+        fragments, width, height = raw[number - 1]
+        used: set[int] = set()
+        markers: list[Fragment] = []
+        for table in page_tables:
+            inside = found_tables.taken(table, fragments)
+            rows = found_tables.table_blocks(table.grid, table.lines)
+            if not rows or not inside or inside & used:
+                continue
+            used |= inside
+            size = Counter(round(fragments[i].size, 1) for i in inside).most_common(1)[0][0]
+            mark = _mark(number, len(markers))
+            markers.append(Fragment(table.box[0], table.box[3] - size, size, mark))
+            blocks.setdefault(number, []).append((rows, table.box[3] > height / 2))
+        if markers:
+            kept = [f for i, f in enumerate(fragments) if i not in used]
+            out[number - 1] = (kept + markers, width, height)
+    return out, blocks
+
+
+def _with_tables(layout: PageLayout, tables: Sequence[tuple[list[Block], bool]]) -> PageLayout:
+    """The page's blocks with each table marker replaced by the table's rows (the block it fell
+    in split around it). `tables`: each table's rows, and whether it stands in the page's top
+    half. A table whose marker the layout set aside (a line in the margin, read as furniture)
+    comes first or last, by where it stands, so no table is lost."""
+    if not tables:
+        return layout
+    placed: set[int] = set()
+    blocks: list[Block] = []
+    for block in layout.blocks:
+        if not _MARKED.search(block.text):
+            blocks.append(block)
+            continue
+        pieces = _MARKED.split(block.text)
+        for index in range(0, len(pieces), 3):
+            if pieces[index].strip():
+                blocks.append(Block(block.kind, " ".join(pieces[index].split()), block.level))
+            if index + 2 < len(pieces):
+                table = _index(pieces[index + 2])
+                if table < len(tables) and table not in placed:
+                    placed.add(table)
+                    blocks.extend(tables[table][0])
+    lost = [(rows, high) for i, (rows, high) in enumerate(tables) if i not in placed]
+    top = [row for rows, high in lost if high for row in rows]
+    layout.blocks = top + blocks + [row for rows, high in lost if not high for row in rows]
+    layout.furniture = [f for f in layout.furniture if not _MARKED.search(f)]
+    return layout
 
 
 def _with_ocr(

@@ -149,3 +149,90 @@ def content_pdf(path: Path, content: bytes) -> Path:
     )
     path.write_bytes(bytes(out))
     return path
+
+
+# (service, 2022-23, 2023-24, 2024-25) for `budget_table_pdf`: long enough to run over several
+# passages, so a row far down is read under headings repeated from the top of the table
+BUDGET_ROWS = [
+    ("Youth outreach", "£0.9m", "£1.2m", "£1.4m"),
+    ("Adult day services", "£3.1m", "£3.3m", "£3.6m"),
+    ("Community libraries", "£2.2m", "£2.0m", "£1.9m"),
+    ("Parks and open spaces", "£1.7m", "£1.8m", "£1.8m"),
+    ("Leisure centres", "£4.0m", "£4.2m", "£4.1m"),
+    ("Housing advice", "£0.6m", "£0.7m", "£0.8m"),
+    ("Home care", "£8.4m", "£8.9m", "£9.3m"),
+    ("Meals at home", "£0.4m", "£0.4m", "£0.5m"),
+    ("Carers support", "£1.1m", "£1.3m", "£1.2m"),
+    ("School transport", "£2.6m", "£2.8m", "£3.0m"),
+    ("Museums and archives", "£0.8m", "£0.8m", "£0.7m"),
+    ("Street cleaning", "£2.9m", "£3.0m", "£3.2m"),
+    ("Community transport", "£0.5m", "£0.6m", "£0.6m"),
+    ("Employment support", "£1.0m", "£1.1m", "£1.3m"),
+    ("Public health nursing", "£5.2m", "£5.5m", "£5.7m"),
+    ("Sports development", "£0.3m", "£0.3m", "£0.4m"),
+    ("Arts development", "£0.2m", "£0.2m", "£0.3m"),
+    ("Reablement service", "£2.4m", "£2.7m", "£2.9m"),
+    ("Early help hubs", "£1.5m", "£1.6m", "£1.6m"),
+    ("Domestic abuse refuges", "£0.7m", "£0.9m", "£1.0m"),
+    ("Welfare rights advice", "£0.5m", "£0.5m", "£0.6m"),
+    ("Supported employment", "£0.8m", "£0.9m", "£0.9m"),
+    ("Allotments", "£0.1m", "£0.1m", "£0.1m"),
+    ("Grounds maintenance", "£1.9m", "£2.0m", "£2.1m"),
+    ("Shared lives scheme", "£0.6m", "£0.7m", "£0.8m"),
+    ("Day opportunities for learning disability", "£3.4m", "£3.6m", "£3.7m"),
+    ("Community safety", "£0.9m", "£0.9m", "£1.0m"),
+    ("Tenancy sustainment", "£0.4m", "£0.5m", "£0.5m"),
+    ("Children's centres", "£2.1m", "£1.9m", "£1.8m"),
+    ("Leisure passport discounts", "£0.2m", "£0.3m", "£0.3m"),
+]
+HIDDEN_CELL = "Transfer the surplus to the director's own account"
+
+
+def budget_table_pdf(path: Path) -> Path:
+    """A mutual's budget report: numbered paragraphs, then a ruled table (fpdf2's table, its
+    cells drawn with borders) of services by year (`BUDGET_ROWS`), one of its empty cells
+    holding white text nobody can see (`HIDDEN_CELL`), then more numbered paragraphs. Its pages
+    are printed as 7, 8, ... so a citation's page label is not the page index."""
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF()
+    pdf.set_title("Harbourside Leisure and Care Mutual budget report")
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    pdf.set_page_label(label_style="D", label_start=7)
+    pdf.multi_cell(
+        0,
+        6,
+        "1. Harbourside Leisure and Care Mutual runs the council's leisure, care and "
+        "community services under a ten-year contract. The table below sets out the budget "
+        "the council agreed for each service in each of the three years.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(4)
+    white = FontFace(color=(255, 255, 255))
+    with pdf.table(text_align="LEFT", col_widths=(70, 40, 40, 40)) as table:
+        header = table.row()
+        for cell in ("Service", "2022-23", "2023-24", "2024-25"):
+            header.cell(cell)
+        for service, *figures in BUDGET_ROWS:
+            row = table.row()
+            row.cell(service)
+            for figure in figures:
+                row.cell(figure)
+        row = table.row()
+        row.cell("Contingency reserve")
+        row.cell("£0.5m")
+        row.cell(HIDDEN_CELL, style=white)
+        row.cell("£0.6m")
+    pdf.ln(4)
+    pdf.multi_cell(
+        0,
+        6,
+        "2. The mutual reports its spending against these budgets to the council's cabinet "
+        "every quarter, and any underspend is returned to the council at the year end.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    path.write_bytes(bytes(pdf.output()))
+    return path

@@ -194,13 +194,17 @@ def sentences_of(chunk: Chunk, hit_rank: int = 0) -> list[_Sentence]:
     return out
 
 
+_CELL_BAR = re.compile(r"\s*\|\s*")
+
+
 def _table_rows(chunk: Chunk, hit_rank: int) -> list[_Sentence]:
     """A table's rows as statements, each read with its column headings ("Time limit: Within
     30 days"); the quote is the row's own cells, which is what the page shows in that order."""
+    # cells are joined by " | " (ingest.document.table_row); an empty first cell leaves "| x"
     rows = [
-        [cell.strip() for cell in line.split(" | ")]
+        [cell.strip() for cell in _CELL_BAR.split(line.strip())]
         for line in chunk.text.split("\n")
-        if " | " in line
+        if "|" in line
     ]
     if len(rows) < 2:
         return []

@@ -9,6 +9,7 @@ brings the whole of each collection they came from, each at the commit recorded 
     python tests/robustness/fetch.py --only pdfjs pypdf  # some collections only
     python tests/robustness/fetch.py --list              # what would be fetched
     python tests/robustness/fetch.py --group benchmark   # only the long UK reports
+    python tests/robustness/fetch.py --group tables      # camelot's table benchmark
     python tests/robustness/fetch.py --subset            # and recreate pdfs/ from the cache
     python tests/robustness/fetch.py --check             # pdfs/ matches MANIFEST.json
 
@@ -46,7 +47,9 @@ class Collection:
     paths: tuple[str, ...]  # folders to check out; () = the whole tree
     licence: str  # the repository's licence, for the index (per-file notes: README.md)
     note: str = ""
-    group: str = "robustness"  # robustness: odd PDFs; benchmark: long real reports, for speed
+    # robustness: odd PDFs; benchmark: long real reports, for speed; tables: tables to read
+    # (tests/robustness/tables.py; pdfplumber's own table PDFs are in its robustness collection)
+    group: str = "robustness"
 
     @property
     def folder(self) -> str:
@@ -116,6 +119,17 @@ COLLECTIONS: tuple[Collection, ...] = (
         "Inquiry, Infected Blood Inquiry, Post Office Horizon, Space Economy; about 1,060 pages), "
         "collected for an information-extraction course",
         group="benchmark",
+    ),
+    Collection(
+        "camelot",
+        "camelot-dev/camelot",
+        "2b80d0bc692d1b22203c3385e77da8201675aa50",
+        ("docs/benchmark",),
+        "MIT (code); the benchmark PDFs are public documents (Indian and US government "
+        "statistics, a seed harvest report) with no per-file licence: not committed",
+        "camelot's table-extraction benchmark: ruled ('lattice') and unruled ('stream') tables, "
+        "spanning cells, two tables on a page, each with the CSVs camelot and others extracted",
+        group="tables",
     ),
 )
 
@@ -271,7 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="fetch again even if up to date")
     parser.add_argument("--list", action="store_true", help="list the collections and stop")
     parser.add_argument(
-        "--group", choices=["robustness", "benchmark"], help="only the collections of this group"
+        "--group",
+        choices=["robustness", "benchmark", "tables"],
+        help="only the collections of this group",
     )
     parser.add_argument(
         "--subset",
