@@ -14,14 +14,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import GuideError
 from assistant.files import now_iso
+from assistant.localdb import LocalDb
 
 PREFIX = "mg_"
 MAX_LABEL = 80
@@ -48,6 +46,13 @@ class NewToken:
     token: str  # shown once, never stored
 
 
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, account TEXT NOT NULL,
+  label TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,
+  last_used_at TEXT NOT NULL DEFAULT '', revoked_at TEXT NOT NULL DEFAULT '');
+"""
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -55,19 +60,7 @@ def _digest(token: str) -> str:
 class TokenStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, account TEXT NOT NULL,"
-                " label TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
-                " last_used_at TEXT NOT NULL DEFAULT '', revoked_at TEXT NOT NULL DEFAULT '')"
-            )
-            with db:
-                yield db
+        self.db = LocalDb(path, SCHEMA, "The API token store")
 
     def create(self, account: str, label: str) -> NewToken:
         label = " ".join((label or "").split())
@@ -75,7 +68,7 @@ class TokenStore:
             raise GuideError("Give the token a label saying what will use it (a script's name).")
         if len(label) > MAX_LABEL:
             raise GuideError(f"A token's label may be at most {MAX_LABEL} characters.")
-        with self._db() as db:
+        with self.db.transaction() as db:
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM tokens WHERE account = ? AND revoked_at = ''", (account,)
             ).fetchone()
@@ -99,7 +92,7 @@ class TokenStore:
             query, args = query + " WHERE account = ?", (account,)
         if not self.path.exists():
             return []
-        with self._db() as db:
+        with self.db.reading() as db:
             rows = db.execute(query + " ORDER BY created_at", args).fetchall()
         return [TokenInfo(*row) for row in rows]
 
@@ -111,7 +104,7 @@ class TokenStore:
         )
         if found is None:
             raise GuideError(f"No active token with id {token_id!r}.")
-        with self._db() as db:
+        with self.db.transaction() as db:
             db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", (now_iso(), token_id))
         return TokenInfo(
             found.id, found.account, found.label, found.created_at, found.last_used_at, now_iso()
@@ -121,7 +114,7 @@ class TokenStore:
         """Revoke every token of an account (when it is removed); how many were active."""
         if not self.path.exists():
             return 0
-        with self._db() as db:
+        with self.db.transaction() as db:
             cursor = db.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE account = ? AND revoked_at = ''",
                 (now_iso(), account),
@@ -133,7 +126,7 @@ class TokenStore:
         if not token or not token.startswith(PREFIX) or len(token) > 200 or not self.path.exists():
             return None
         digest = _digest(token)
-        with self._db() as db:
+        with self.db.transaction() as db:
             row = db.execute(
                 "SELECT id, account, digest FROM tokens WHERE digest = ? AND revoked_at = ''",
                 (digest,),

@@ -19,10 +19,8 @@ import os
 import secrets
 import shutil
 import socket
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.audit import AuditAction
 from assistant.errors import GuideError
 from assistant.files import now_iso
+from assistant.localdb import LocalDb
 from assistant.logs import Timer, event
 from ingest.pipeline import FileResult, UploadInfo
 
@@ -41,6 +40,15 @@ WAITING = ("queued",)
 WORKING = ("reading", "embedding")
 FINISHED = ("added", "replaced", "unchanged", "refused", "cancelled")
 MAX_JOB_FILES = 50
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, who TEXT, role TEXT, action TEXT,
+  replaces TEXT, info TEXT, created_at TEXT, cancelled INTEGER);
+CREATE TABLE IF NOT EXISTS files (job TEXT, idx INTEGER, name TEXT, stored TEXT, state TEXT,
+  reason TEXT DEFAULT '', source_file TEXT DEFAULT '', pages INTEGER DEFAULT 0,
+  chunks INTEGER DEFAULT 0, owner TEXT DEFAULT '', updated_at TEXT, PRIMARY KEY (job, idx));
+"""
 
 
 class Cancelled(GuideError):
@@ -105,28 +113,16 @@ class JobQueue:
         self.root = settings.data_dir / "jobs"
         self.path = self.root / "jobs.sqlite3"
         self.desk = desk
+        self.store = LocalDb(self.path, SCHEMA, "The upload queue")
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.owner = _owner()
 
     # -- the store --------------------------------------------------------------------------
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, who TEXT, role TEXT,"
-                " action TEXT, replaces TEXT, info TEXT, created_at TEXT, cancelled INTEGER)"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS files (job TEXT, idx INTEGER, name TEXT, stored TEXT,"
-                " state TEXT, reason TEXT DEFAULT '', source_file TEXT DEFAULT '',"
-                " pages INTEGER DEFAULT 0, chunks INTEGER DEFAULT 0, owner TEXT DEFAULT '',"
-                " updated_at TEXT, PRIMARY KEY (job, idx))"
-            )
-            yield db
+    def _db(self) -> Any:
+        """A write transaction on the queue's store (reads take one too: they are tiny)."""
+        return self.store.transaction()
 
     def submit(
         self,
@@ -155,7 +151,6 @@ class JobQueue:
             stored.append((index, Path(name).name, str(target)))
         now = now_iso()
         with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
             db.execute(
                 "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,0)",
                 (
@@ -173,7 +168,6 @@ class JobQueue:
                 "VALUES (?,?,?,?, 'queued', ?)",
                 [(job_id, i, n, s, now) for i, n, s in stored],
             )
-            db.execute("COMMIT")
         event("job_queued", job=job_id, user=who, files=len(stored), action="upload")
         self._wake.set()
         job = self.get(job_id)
@@ -219,14 +213,12 @@ class JobQueue:
         if job.state in ("done", "cancelled"):
             raise GuideError("That upload has already finished; remove the document instead.")
         with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
             db.execute("UPDATE jobs SET cancelled = 1 WHERE id = ?", (job_id,))
             db.execute(
                 "UPDATE files SET state = 'cancelled', reason = 'cancelled before it was read', "
                 "updated_at = ? WHERE job = ? AND state = 'queued'",
                 (now_iso(), job_id),
             )
-            db.execute("COMMIT")
         self.desk.audit.record(who, AuditAction.UPLOAD, {"job": job_id}, "cancelled", role=role)
         event("job_cancelled", job=job_id, user=who)
         done = self.get(job_id)
@@ -254,7 +246,6 @@ class JobQueue:
     def _claim(self) -> tuple[str, int, str, str] | None:
         """The oldest queued file, now ours: (job, index, stored path, name)."""
         with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
             row = db.execute(
                 "SELECT f.job, f.idx, f.stored, f.name FROM files f JOIN jobs j ON j.id = f.job "
                 "WHERE f.state = 'queued' AND j.cancelled = 0 ORDER BY j.created_at, f.job, f.idx "
@@ -266,7 +257,6 @@ class JobQueue:
                     "WHERE job = ? AND idx = ?",
                     (self.owner, now_iso(), row[0], row[1]),
                 )
-            db.execute("COMMIT")
         return None if row is None else (row[0], row[1], row[2], row[3])
 
     def _set(self, job: str, index: int, state: str, result: FileResult | None = None) -> None:

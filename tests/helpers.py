@@ -135,6 +135,15 @@ def serving(data_dir: Path, log: Path) -> Iterator[str]:
         stop(proc)
 
 
+# one account per role (name: (role, password)); the first is the admin `add_accounts` needs
+ONE_PER_ROLE = {
+    "ada": ("admin", "ada-password-1"),
+    "sam": ("staff", "sam-password-1"),
+    "olu": ("officer", "olu-password-1"),
+    "eve": ("evaluator", "eve-password-1"),
+}
+
+
 def add_accounts(data_dir: Path, accounts: dict[str, tuple[str, str]]) -> None:
     """`guide users add` for each name: (role, password); the first must be an admin."""
     import os

@@ -10,26 +10,20 @@ Playwright injects it into each page."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import BIN, ROOT, serving
+from tests.helpers import ONE_PER_ROLE, ROOT, add_accounts, serving
 from tests.screenshots import DESKTOP, PHONE, shoot
 
 pytestmark = pytest.mark.e2e
 
 AXE_JS = ROOT / "tests" / "e2e" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-ACCOUNTS = {  # name: (role, password); the first account must be an admin
-    "ada": ("admin", "ada-password-1"),
-    "sam": ("staff", "sam-password-1"),
-    "olu": ("officer", "olu-password-1"),
-    "eve": ("evaluator", "eve-password-1"),
-}
+ACCOUNTS = ONE_PER_ROLE
 # The tabs each role sees, and an element that shows the tab's panel is open.
 TABS = {
     "Ask": "#question textarea",
@@ -49,22 +43,11 @@ QUESTION = "How does a council reserve a contract for a public service mutual?"
 @pytest.fixture(scope="module")
 def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`guide serve` over a copy of the sample library, with one account per role."""
-    import os
 
     root = tmp_path_factory.mktemp("a11y")
     data_dir = root / "library"
     shutil.copytree(sample_library, data_dir)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
-    for name, (role, password) in ACCOUNTS.items():
-        made = subprocess.run(
-            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env={**env, "GUIDE_DATA_DIR": str(data_dir)},
-            timeout=60,
-        )
-        assert made.returncode == 0, made.stderr
+    add_accounts(data_dir, ACCOUNTS)  # the first must be an admin
     with serving(data_dir, root / "serve.log") as url:
         yield url
 

@@ -5,15 +5,13 @@ across a restart of the app process on the same data folder."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, guide_cli, serving
+from tests.helpers import add_accounts, guide_cli, serving
 
 pytestmark = pytest.mark.e2e
 PASSWORDS = {
@@ -30,17 +28,7 @@ COMMENT = "It did not say who pays <script>alert(1)</script>"
 
 
 def _add_accounts(data_dir: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
-    for name, (role, password) in PASSWORDS.items():  # the first account must be an admin
-        made = subprocess.run(
-            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env={**env, "GUIDE_DATA_DIR": str(data_dir)},
-            timeout=60,
-        )
-        assert made.returncode == 0, made.stderr
+    add_accounts(data_dir, PASSWORDS)  # the first must be an admin
 
 
 def _client(url: str, name: str):  # type: ignore[no-untyped-def]

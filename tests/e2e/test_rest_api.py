@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,16 +14,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import BIN, serving
+from tests.helpers import ONE_PER_ROLE, add_accounts, serving
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.e2e
-PASSWORDS = {
-    "ada": ("admin", "ada-password-1"),
-    "sam": ("staff", "sam-password-1"),
-    "olu": ("officer", "olu-password-1"),
-    "eve": ("evaluator", "eve-password-1"),
-}
+PASSWORDS = ONE_PER_ROLE
 
 
 @dataclass
@@ -43,12 +37,6 @@ class Served:
         return httpx.request(method, self.url + path, headers=headers, timeout=120, **kw)
 
 
-def _env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
-
-
 @pytest.fixture(scope="module")
 def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     import httpx
@@ -56,16 +44,7 @@ def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     root = tmp_path_factory.mktemp("rest")
     data_dir = root / "library"
     shutil.copytree(sample_library, data_dir)
-    for name, (role, password) in PASSWORDS.items():
-        made = subprocess.run(
-            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env={**_env(), "GUIDE_DATA_DIR": str(data_dir)},
-            timeout=60,
-        )
-        assert made.returncode == 0, made.stderr
+    add_accounts(data_dir, PASSWORDS)  # the first must be an admin
     log = root / "serve.log"
     with serving(data_dir, log) as url:
         base = url.rstrip("/")

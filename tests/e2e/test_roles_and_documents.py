@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,16 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.documents import damaged_doc, macro_doc, web_page, word_doc
-from tests.helpers import BIN, CORPUS, SAMPLE_DOCS, serving
+from tests.helpers import CORPUS, ONE_PER_ROLE, SAMPLE_DOCS, add_accounts, serving
 from tests.pdfs import blank_pdf, encrypted_pdf, scanned_pdf, text_pdf, truncated_pdf
 
 pytestmark = pytest.mark.e2e
-PASSWORDS = {
-    "ada": ("admin", "ada-password-1"),
-    "sam": ("staff", "sam-password-1"),
-    "olu": ("officer", "olu-password-1"),
-    "eve": ("evaluator", "eve-password-1"),
-}
+PASSWORDS = ONE_PER_ROLE
 
 
 @dataclass
@@ -45,24 +39,9 @@ def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     root = tmp_path_factory.mktemp("roles")
     data_dir = root / "library"
     shutil.copytree(sample_library, data_dir)
-    for name, (role, password) in PASSWORDS.items():  # the first account must be an admin
-        made = subprocess.run(
-            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env={**_env(), "GUIDE_DATA_DIR": str(data_dir)},
-            timeout=60,
-        )
-        assert made.returncode == 0, made.stderr
+    add_accounts(data_dir, PASSWORDS)  # the first must be an admin
     with serving(data_dir, root / "serve.log") as url:
         yield Served(url, data_dir)
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
 
 
 def _denied(call) -> str:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ import pytest
 
 from assistant.text import normalise
 from tests.documents import web_page
-from tests.helpers import BIN, guide_cli, serving
+from tests.helpers import add_accounts, guide_cli, serving
 
 pytestmark = pytest.mark.e2e
 PASSWORDS = {"ada": ("admin", "ada-password-1"), "olu": ("officer", "olu-password-1")}
@@ -49,24 +48,9 @@ def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     shutil.copytree(sample_library, data_dir)
     added = guide_cli("ingest", str(web_page(root / "outturn.html")), "--data-dir", str(data_dir))
     assert added.returncode == 0, added.stdout + added.stderr
-    for name, (role, password) in PASSWORDS.items():  # the first account must be an admin
-        made = subprocess.run(
-            [str(BIN / "guide"), "users", "add", name, "--role", role, "--password-stdin"],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            env={**_env(), "GUIDE_DATA_DIR": str(data_dir)},
-            timeout=60,
-        )
-        assert made.returncode == 0, made.stderr
+    add_accounts(data_dir, PASSWORDS)  # the first must be an admin
     with serving(data_dir, root / "serve.log") as url:
         yield Served(url, data_dir)
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
 
 
 def _squash(text: str) -> str:
