@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         return self.data_dir / "sign-in.sqlite3"
 
     @property
+    def api_tokens_path(self) -> Path:
+        """API tokens for scripts, as SHA-256 digests (SQLite, mode 0600)."""
+        return self.data_dir / "api-tokens.sqlite3"
+
+    @property
     def conversations_db_path(self) -> Path:
         """Saved conversations and their retention period (SQLite, mode 0600)."""
         return self.data_dir / "conversations.sqlite3"

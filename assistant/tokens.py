@@ -16,10 +16,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import GuideError
 from assistant.files import now_iso
 from assistant.localdb import LocalDb
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 PREFIX = "mg_"
 MAX_LABEL = 80
@@ -61,6 +65,10 @@ class TokenStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = LocalDb(path, SCHEMA, "The API token store")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenStore:
+        return cls(settings.api_tokens_path)
 
     def create(self, account: str, label: str) -> NewToken:
         label = " ".join((label or "").split())

@@ -115,6 +115,7 @@ def users_remove(name: str, data_dir: Path | None) -> None:
     with audited(settings, AuditAction.USER_REMOVE, {"name": name}):
         store.remove(name)
     _end_sessions(settings, name)
+    _revoke_tokens(settings, name)
     click.echo(f"Removed {name}.")
     if not store.enabled():
         click.echo("No accounts remain: the app now runs in local single-user mode.")
@@ -157,6 +158,90 @@ def _end_sessions(settings: Settings, name: str) -> None:
 
     if settings.sign_in_db_path.exists():
         SessionStore.from_settings(settings).end_all(name)
+
+
+def _revoke_tokens(settings: Settings, name: str) -> None:
+    """A removed account's API tokens are revoked: an account added later under the same name is
+    someone else."""
+    from assistant.tokens import TokenStore
+
+    revoked = TokenStore.from_settings(settings).revoke_account(name)
+    if revoked:
+        click.echo(f"Revoked its {revoked} API token{'s' if revoked != 1 else ''}.")
+
+
+# -- API tokens -------------------------------------------------------------------------------
+@users.group(name="token")
+def users_token() -> None:
+    """API tokens for scripts: `Authorization: Bearer <token>` on the REST API (/api/v1).
+
+    A token acts as its account, with the account's role as it is now. It is shown once, when
+    made; only its SHA-256 digest is kept.
+    """
+
+
+@users_token.command(name="add")
+@click.argument("name")
+@click.option("--label", required=True, help="What will use it, e.g. 'nightly upload script'.")
+@data_dir_option
+@human_errors
+def users_token_add(name: str, label: str, data_dir: Path | None) -> None:
+    """Make an API token acting as the account NAME; print it (once) on standard output."""
+    from assistant.tokens import TokenStore
+
+    settings = make_settings(data_dir)
+    if AccountStore.from_settings(settings).get(name) is None:
+        raise GuideError(f"No account called {name!r}; add it first with `guide users add`.")
+    store = TokenStore.from_settings(settings)
+    with audited(settings, AuditAction.TOKEN_CREATE, {"name": name, "label": label}):
+        made = store.create(name, label)
+    click.echo(made.token)
+    click.echo(
+        f"Token {made.info.id} for {name}: shown only now; keep it in the script's secret store.",
+        err=True,
+    )
+
+
+@users_token.command(name="list")
+@click.argument("name", required=False)
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the tokens as JSON.")
+@human_errors
+def users_token_list(name: str | None, data_dir: Path | None, as_json: bool) -> None:
+    """List API tokens (of NAME, or everyone's): id, account, label, when made, last used and
+    revoked; never the tokens themselves."""
+    from dataclasses import asdict
+
+    from assistant.tokens import TokenStore
+
+    found = TokenStore.from_settings(make_settings(data_dir)).list(name)
+    if as_json:
+        click.echo(json.dumps({"tokens": [asdict(t) for t in found]}, indent=2))
+        return
+    if not found:
+        click.echo("No API tokens." if name is None else f"{name} has no API tokens.")
+        return
+    for t in found:
+        state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+        used = t.last_used_at or "never"
+        click.echo(
+            f"{t.id}  |  {t.account}  |  {t.label}  |  made {t.created_at}  |  "
+            f"last used {used}  |  {state}"
+        )
+
+
+@users_token.command(name="revoke")
+@click.argument("token_id")
+@data_dir_option
+@human_errors
+def users_token_revoke(token_id: str, data_dir: Path | None) -> None:
+    """Revoke the API token TOKEN_ID (from `guide users token list`); it stops at once."""
+    from assistant.tokens import TokenStore
+
+    settings = make_settings(data_dir)
+    with audited(settings, AuditAction.TOKEN_REVOKE, {"token": token_id}):
+        gone = TokenStore.from_settings(settings).revoke(token_id)
+    click.echo(f"Revoked token {gone.id} ({gone.account}: {gone.label}).")
 
 
 @users.command(name="unlock")

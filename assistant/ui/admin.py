@@ -61,8 +61,14 @@ class AdminTab:
 
     def remove_user(self, admin: User, name: str) -> None:
         self.accounts.remove(name)
+        # its tokens die with it: an account added again later under the same name is a new one
+        revoked = self.gate.tokens.revoke_account(name) if self.gate.tokens is not None else 0
         self.audit.record(
-            admin.name, AuditAction.USER_REMOVE, {"name": name}, "ok", role=admin.role.value
+            admin.name,
+            AuditAction.USER_REMOVE,
+            {"name": name, **({"tokens_revoked": revoked} if revoked else {})},
+            "ok",
+            role=admin.role.value,
         )
 
     def set_role(self, admin: User, name: str, role: str) -> None:

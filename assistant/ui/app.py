@@ -47,7 +47,7 @@ class App:
             AccountStore.from_settings(settings),
             self.audit,
             SessionStore.from_settings(settings),
-            TokenStore(settings.data_dir / "api-tokens.sqlite3"),
+            TokenStore(settings.api_tokens_path),
         )
         self.jobs = JobQueue(settings, self.desk)  # started by launch()
         self.conversations = ConversationStore.from_settings(settings)

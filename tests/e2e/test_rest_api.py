@@ -151,6 +151,61 @@ def test_a_revoked_token_stops_at_once(served: Served):
     assert served.call("DELETE", f"/api/v1/tokens/{eve_token['id']}", "olu").status_code == 400
 
 
+def _guide(served: Served, *args: str) -> Any:
+    import os
+    import subprocess
+
+    from tests.helpers import BIN
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+    return subprocess.run(
+        [str(BIN / "guide"), *args],
+        capture_output=True,
+        text=True,
+        env={**env, "GUIDE_DATA_DIR": str(served.data_dir)},
+        timeout=120,
+    )
+
+
+def test_tokens_from_the_command_line_and_an_account_removed_takes_its_tokens(served: Served):
+    import httpx
+
+    def whoami(token: str) -> Any:
+        return httpx.get(
+            served.url + "/api/v1/whoami", headers={"Authorization": f"Bearer {token}"}
+        )
+
+    made = _guide(served, "users", "token", "add", "sam", "--label", "nightly import")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()  # only the token on stdout, so a script can capture it
+    assert token.startswith("mg_") and "\n" not in token
+    assert whoami(token).json()["user"] == "sam"  # made by another process, used at once
+    listed = json.loads(_guide(served, "users", "token", "list", "sam", "--json").stdout)
+    mine = next(t for t in listed["tokens"] if t["label"] == "nightly import")
+    assert token not in json.dumps(listed)  # never shown again
+    revoked = _guide(served, "users", "token", "revoke", mine["id"])
+    assert revoked.returncode == 0, revoked.stderr
+    assert whoami(token).status_code == 401
+    again = _guide(served, "users", "token", "revoke", mine["id"])
+    assert again.returncode != 0 and "No active token" in again.stderr + again.stdout
+    nobody = _guide(served, "users", "token", "add", "nobody", "--label", "x")
+    assert nobody.returncode != 0 and "No account called 'nobody'" in nobody.stderr
+
+    # an account removed and added again under its name does not get the old tokens back
+    add_accounts(served.data_dir, {"tam": ("staff", "tam-password-1")})
+    old = _guide(served, "users", "token", "add", "tam", "--label", "old script").stdout.strip()
+    assert whoami(old).json()["user"] == "tam"
+    gone = _guide(served, "users", "remove", "tam")
+    assert gone.returncode == 0 and "Revoked its 1 API token" in gone.stdout, gone.stdout
+    add_accounts(served.data_dir, {"tam": ("staff", "tam-password-2")})
+    assert whoami(old).status_code == 401
+    actions = [
+        json.loads(line)["action"]
+        for line in (served.data_dir / "audit" / "audit.jsonl").read_text().splitlines()
+    ]
+    assert {"token_create", "token_revoke"} <= set(actions)
+
+
 def _finished(served: Served, job_id: str, who: str = "sam", limit: float = 300) -> dict:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
