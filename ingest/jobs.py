@@ -14,12 +14,14 @@ cancelled: its queued files are dropped and a file being embedded stops before i
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import secrets
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,8 +49,12 @@ CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, who TEXT, role TEXT, actio
   replaces TEXT, info TEXT, created_at TEXT, cancelled INTEGER);
 CREATE TABLE IF NOT EXISTS files (job TEXT, idx INTEGER, name TEXT, stored TEXT, state TEXT,
   reason TEXT DEFAULT '', source_file TEXT DEFAULT '', pages INTEGER DEFAULT 0,
-  chunks INTEGER DEFAULT 0, owner TEXT DEFAULT '', updated_at TEXT, PRIMARY KEY (job, idx));
+  chunks INTEGER DEFAULT 0, owner TEXT DEFAULT '', updated_at TEXT, done INTEGER DEFAULT 0,
+  total INTEGER DEFAULT 0, PRIMARY KEY (job, idx));
 """
+# columns added since the queue's first release, for a queue made before them
+_ADDED_COLUMNS = {"done": "INTEGER DEFAULT 0", "total": "INTEGER DEFAULT 0"}
+_PROGRESS_EVERY_S = 0.5  # how often a file's embedding progress is written down
 
 
 class Cancelled(GuideError):
@@ -65,6 +71,18 @@ class JobFile:
     pages: int = 0
     chunks: int = 0
     updated_at: str = ""
+    done: int = 0  # passages embedded so far, of `total` (while embedding)
+    total: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+    def describe(self) -> str:
+        """The state for people: "embedding (12 of 40 passages)", "refused: <reason>"."""
+        if self.state == "embedding" and self.total:
+            return f"embedding ({self.done} of {self.total} passages)"
+        return self.state
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +95,10 @@ class Job:
     created_at: str
     cancelled: bool
     files: tuple[JobFile, ...]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "cancelled")
 
     @property
     def state(self) -> str:
@@ -118,10 +140,18 @@ class JobQueue:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.owner = _owner()
+        self._migrated = False
 
     # -- the store --------------------------------------------------------------------------
     def _db(self) -> Any:
         """A write transaction on the queue's store (reads take one too: they are tiny)."""
+        if not self._migrated:
+            self._migrated = True
+            with self.store.transaction() as db:
+                have = {row[1] for row in db.execute("PRAGMA table_info(files)")}
+                for column, kind in _ADDED_COLUMNS.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
         return self.store.transaction()
 
     def submit(
@@ -180,8 +210,8 @@ class JobQueue:
             if row is None:
                 return None
             files = db.execute(
-                "SELECT idx, name, state, reason, source_file, pages, chunks, updated_at "
-                "FROM files WHERE job = ? ORDER BY idx",
+                "SELECT idx, name, state, reason, source_file, pages, chunks, updated_at, done, "
+                "total FROM files WHERE job = ? ORDER BY idx",
                 (job_id,),
             ).fetchall()
         return Job(
@@ -282,6 +312,25 @@ class JobQueue:
                     ),
                 )
 
+    def _progress(self, job: str, index: int, done: int, total: int) -> None:
+        with self._db() as db:
+            db.execute(
+                "UPDATE files SET done = ?, total = ?, updated_at = ? WHERE job = ? AND idx = ?",
+                (min(done, total), total, now_iso(), job, index),
+            )
+
+    def unfinished(self) -> builtins.list[Job]:
+        """Jobs with a file still queued, being read or being embedded, oldest first."""
+        with self._db() as db:
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT DISTINCT f.job FROM files f JOIN jobs j ON j.id = f.job "
+                    "WHERE f.state IN ('queued', 'reading', 'embedding') ORDER BY j.created_at"
+                )
+            ]
+        return [j for j in (self.get(i) for i in ids) if j is not None]
+
     def _cancelled(self, job: str) -> bool:
         with self._db() as db:
             row = db.execute("SELECT cancelled FROM jobs WHERE id = ?", (job,)).fetchone()
@@ -300,10 +349,18 @@ class JobQueue:
         info = UploadInfo(**json.loads(info_json))
         timer = Timer()
 
-        def progress(_name: str, _total: int) -> Callable[[int], None]:
+        def progress(_name: str, total: int) -> Callable[[int], None]:
             self._set(job_id, index, "embedding")
+            self._progress(job_id, index, 0, total)
+            done = [0]
+            written = [time.monotonic()]
 
-            def tick(_done: int) -> None:
+            def tick(step: int) -> None:
+                done[0] += step
+                now = time.monotonic()
+                if now - written[0] >= _PROGRESS_EVERY_S or done[0] >= total:
+                    written[0] = now
+                    self._progress(job_id, index, done[0], total)
                 if self._cancelled(job_id):
                     raise Cancelled("The upload was cancelled while it was being embedded.")
 

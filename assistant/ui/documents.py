@@ -17,12 +17,16 @@ from ingest.document import ACCEPTED_SUFFIXES
 
 if TYPE_CHECKING:
     from ingest.desk import LibraryDesk
+    from ingest.jobs import Job, JobQueue
     from ingest.pipeline import FileResult
 
 # Six columns that fit a desktop window without sideways scrolling (titles and file names wrap);
 # chunks, who uploaded each version and when are in "Manage a document".
 TABLE_HEADERS = ["Title", "File", "Kind", "Accurate to", "Pages", "Status"]
 RESULT_HEADERS = ["File", "Result", "Pages", "Chunks", "Detail"]
+QUEUE_HEADERS = ["Job", "By", "File", "State", "Detail", "Updated"]
+QUEUE_ROWS = 30  # the most recent files shown in the upload queue
+POLL_S = 1.0  # how often the tab looks at its uploads while any is unfinished
 ONE_FILE = "For this file; left empty, it is read from the file."
 SEVERAL_FILES = "Several files chosen: each gets the title, kind and date read from it."
 
@@ -48,6 +52,20 @@ def record_row(record: DocumentRecord) -> list[Any]:
 def result_row(r: "FileResult") -> list[Any]:
     detail = r.reason + (f" ({r.flags} passages flagged for review)" if r.flags else "")
     return [Path(r.path).name, r.status, r.pages, r.chunks, detail]
+
+
+def job_rows(job: "Job") -> list[list[Any]]:
+    """A job's files as result rows: the state so far, then the result and its reason."""
+    return [[f.name, f.describe(), f.pages or "", f.chunks or "", f.reason] for f in job.files]
+
+
+def queue_rows(jobs: "Sequence[Job]") -> list[list[Any]]:
+    rows = [
+        [j.id, j.who, f.name, f.describe(), f.reason, f.updated_at[11:19]]
+        for j in jobs
+        for f in j.files
+    ]
+    return rows[:QUEUE_ROWS]
 
 
 def api_result(r: "FileResult") -> dict[str, Any]:
@@ -96,9 +114,10 @@ def details_markdown(history: Sequence[DocumentRecord]) -> str:
 
 
 class DocumentsTab:
-    def __init__(self, desk: "LibraryDesk", gate: Gate) -> None:
+    def __init__(self, desk: "LibraryDesk", gate: Gate, jobs: "JobQueue | None" = None) -> None:
         self.desk = desk
         self.gate = gate
+        self.jobs = jobs  # uploads and replacements from the tab go through this queue
 
     @property
     def library(self) -> Any:
@@ -163,6 +182,32 @@ class DocumentsTab:
             progress=progress,
             name=name or Path(path).name,
         )
+
+    def queue_upload(
+        self,
+        user: User,
+        paths: Sequence[str],
+        title: str = "",
+        kind: str = "",
+        date: str = "",
+        replaces: str = "",
+    ) -> "Job":
+        """Queue files from the tab: the answer comes at once, the worker adds them."""
+        from ingest.pipeline import UploadInfo
+
+        if self.jobs is None:
+            raise GuideError("The upload queue is not running here.")
+        if not paths:
+            raise GuideError(
+                "Choose the PDF of the new version first."
+                if replaces
+                else "Choose one or more PDF files to upload first."
+            )
+        if replaces and self.library.find(replaces) is None:
+            raise GuideError(f"There is no document called {replaces!r} to replace.")
+        files = [(received(p), Path(p).name) for p in paths]
+        info = UploadInfo(title=title or "", kind=kind or "", date=date or "")
+        return self.jobs.submit(files, info, who=user.name, role=user.role.value, replaces=replaces)
 
     def remove(self, user: User, source_file: str, version: str | None = None) -> list[str]:
         if not source_file:
@@ -238,25 +283,40 @@ class DocumentsTab:
                     )
                     remove_button = gr.Button("Remove", variant="stop", elem_id="remove")
 
+        with gr.Accordion("Upload queue", open=True):
+            queue = gr.Dataframe(
+                headers=QUEUE_HEADERS,
+                value=None,
+                label="Recent uploads (everyone's), newest first",
+                interactive=False,
+                wrap=True,
+                elem_id="upload-queue",
+            )
+            with gr.Row():
+                to_cancel = gr.Dropdown(
+                    label="Unfinished upload", choices=[], elem_id="cancel-job", scale=3
+                )
+                cancel_button = gr.Button("Cancel this upload", elem_id="cancel", scale=1)
+        poll = gr.Timer(POLL_S, active=False)
+        watched = gr.State([])  # the jobs this page started and is waiting for
+        seen_done = gr.State(0)  # how many of their files had finished at the last look
+
         def refreshed() -> tuple[Any, Any]:
             return self.rows(), gr.update(choices=self.choices())
 
-        def progress_factory(progress: Any, count: int) -> Callable[[str, int], Any]:
-            seen = {"files": 0}
-
-            def start(name: str, total: int) -> Callable[[int], Any]:
-                seen["files"] += 1
-                done = {"n": 0}
-                label = f"{name} ({seen['files']} of {count}): reading and indexing"
-                progress((0, total), desc=label, unit="passages")
-
-                def tick(n: int) -> None:
-                    done["n"] += n
-                    progress((done["n"], total), desc=label, unit="passages")
-
-                return tick
-
-            return start
+        def queue_view() -> tuple[Any, Any, bool]:
+            """The queue table, the cancel choices, and whether anything is unfinished."""
+            assert self.jobs is not None
+            open_jobs = self.jobs.unfinished()
+            choices = [
+                (f"{j.id}: {', '.join(f.name for f in j.files)} (by {j.who})", j.id)
+                for j in open_jobs
+            ]
+            return (
+                queue_rows(self.jobs.list(limit=QUEUE_ROWS)),
+                gr.update(choices=choices, value=None),
+                bool(open_jobs),
+            )
 
         def fields(chosen: int, found: tuple[str, str, str] = ("", "", "")) -> tuple[Any, ...]:
             """Title, kind and date for a new file selection: never what the last one left.
@@ -269,41 +329,109 @@ class DocumentsTab:
                 gr.update(value=found[2], interactive=one),
             )
 
-        @refusal_keeps(7)
+        @refusal_keeps(10)
         def on_upload(
             paths: list[str] | None,
             title_value: str,
             kind_value: str | None,
             date_value: str,
             request: gr.Request,
-            progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's injection idiom)
         ) -> tuple[Any, ...]:
             user = self.gate.require(request, "manage_documents")
-            chosen = [(p, None) for p in paths or []]
+            chosen = list(paths or [])
             if len(chosen) > 1:  # the fields are locked for several files: each gets its own
                 title_value, kind_value, date_value = "", "", ""
-            found = self.upload(
-                user,
-                chosen,
-                title_value,
-                kind_value or "",
-                date_value,
-                progress_factory(progress, len(chosen)),
+            job = self.queue_upload(user, chosen, title_value, kind_value or "", date_value)
+            gr.Info(f"Queued {len(job.files)} file(s); their state is shown below as they go.")
+            rows, choices, _ = queue_view()
+            return (
+                job_rows(job),
+                rows,
+                choices,
+                gr.Timer(active=True),
+                [job.id],
+                0,
+                None,
+                *fields(0),
             )
-            refused = sum(r.status == "refused" for r in found)
-            if refused:
-                gr.Warning(f"{refused} of {len(found)} files were refused; see the reasons.")
-            rows, choices = refreshed()
-            return [result_row(r) for r in found], rows, choices, None, *fields(0)
 
         upload_button.click(
             on_upload,
             [files, title, kind, date],
-            [results, table, pick, files, title, kind, date],
+            [results, queue, to_cancel, poll, watched, seen_done, files, title, kind, date],
             api_visibility="private",
-            show_progress_on=[results],  # one bar, where the results will be
-            concurrency_id="library-writes",
-            concurrency_limit=2,
+            concurrency_id="library-queue",
+            concurrency_limit=4,
+        )
+
+        def on_poll(
+            jobs_watched: list[str], done_before: int, source_file: str | None, request: gr.Request
+        ) -> tuple[Any, ...]:
+            """While uploads are unfinished: their states, the queue, and the library once a
+            file has finished. Stops itself when nothing is left to wait for."""
+            keep = tuple(gr.update() for _ in range(8))
+            try:
+                self.gate.require(request, "manage_documents")
+            except GuideError:
+                return (*keep[:6], gr.Timer(active=False), *keep[6:])
+            assert self.jobs is not None
+            mine = [j for j in (self.jobs.get(i) for i in jobs_watched or []) if j is not None]
+            files_done = [f for j in mine for f in j.files if f.finished]
+            rows, choices, anything_open = queue_view()
+            library_rows: Any = gr.update()
+            pick_choices: Any = gr.update()
+            details_now: Any = gr.update()
+            if len(files_done) != done_before:
+                library_rows, pick_choices = refreshed()
+                if source_file:
+                    details_now = details_markdown(self.library.history(source_file))
+                refused = [f for f in files_done[done_before:] if f.state == "refused"]
+                if refused:
+                    gr.Warning(
+                        f"{len(refused)} file(s) were refused: "
+                        + "; ".join(f"{f.name}: {f.reason}" for f in refused)
+                    )
+            results_now = [r for j in mine for r in job_rows(j)] if mine else gr.update()
+            still = anything_open or any(not j.finished for j in mine)
+            return (
+                results_now,
+                rows,
+                choices,
+                library_rows,
+                pick_choices,
+                len(files_done),
+                gr.Timer(active=still),
+                details_now,
+                gr.update(),
+            )
+
+        poll.tick(
+            on_poll,
+            [watched, seen_done, pick],
+            [results, queue, to_cancel, table, pick, seen_done, poll, details, watched],
+            api_visibility="private",
+            show_progress="hidden",
+            concurrency_id="library-queue-look",
+            concurrency_limit=None,
+        )
+
+        @refusal_keeps(4)
+        def on_cancel(job_id: str | None, request: gr.Request) -> tuple[Any, ...]:
+            user = self.gate.require(request, "manage_documents")
+            if not job_id:
+                raise GuideError("Choose the unfinished upload to cancel first.")
+            assert self.jobs is not None
+            self.jobs.cancel(job_id, who=user.name, role=user.role.value)
+            gr.Info(f"Cancelled upload {job_id}; nothing more of it will be added.")
+            rows, choices, _ = queue_view()
+            return rows, choices, gr.Timer(active=True), gr.update()
+
+        cancel_button.click(
+            on_cancel,
+            [to_cancel],
+            [queue, to_cancel, poll, results],
+            api_visibility="private",
+            concurrency_id="library-queue",
         )
 
         @refusal_keeps(3)
@@ -323,37 +451,26 @@ class DocumentsTab:
 
         pick.change(on_pick, [pick], [details], api_visibility="private")
 
-        @refusal_keeps(4)
+        @refusal_keeps(7)
         def on_replace(
             source_file: str | None,
             path: str | None,
             request: gr.Request,
-            progress: gr.Progress = gr.Progress(),  # noqa: B008
         ) -> tuple[Any, ...]:
             user = self.gate.require(request, "manage_documents")
-            result = self.replace(
-                user,
-                source_file or "",
-                (path, None) if path else None,
-                progress=progress_factory(progress, 1),
-            )
-            if result.status == "refused":
-                gr.Warning(f"Not replaced: {result.reason}")
-            rows, _ = refreshed()
-            return (
-                [result_row(result)],
-                rows,
-                details_markdown(self.library.history(source_file or "")),
-                None,
-            )
+            if not source_file:
+                raise GuideError("Choose the document to replace first.")
+            job = self.queue_upload(user, [path] if path else [], replaces=source_file)
+            gr.Info(f"Queued the new version of {source_file}.")
+            rows, choices, _ = queue_view()
+            return job_rows(job), rows, choices, gr.Timer(active=True), [job.id], 0, None
 
         replace_button.click(
             on_replace,
             [pick, new_version],
-            [results, table, details, new_version],
+            [results, queue, to_cancel, poll, watched, seen_done, new_version],
             api_visibility="private",
-            show_progress_on=[results],
-            concurrency_id="library-writes",
+            concurrency_id="library-queue",
         )
 
         @refusal_keeps(4)
@@ -376,10 +493,18 @@ class DocumentsTab:
 
         def on_load(user: User) -> tuple[Any, ...]:
             if not user.can("manage_documents"):
-                return gr.update(), gr.update()
-            return self.rows(), gr.update(choices=self.choices())
+                return tuple(gr.update() for _ in range(5))
+            rows, choices, anything_open = queue_view()
+            # something still being added (by anyone, before a restart too): watch it
+            return (
+                self.rows(),
+                gr.update(choices=self.choices()),
+                rows,
+                choices,
+                (gr.Timer(active=anything_open)),
+            )
 
-        page.on_load([table, pick], on_load)
+        page.on_load([table, pick, queue, to_cancel, poll], on_load)
 
     # -- the API -------------------------------------------------------------------------------
     def endpoints(self) -> None:

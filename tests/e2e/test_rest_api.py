@@ -282,3 +282,164 @@ def test_each_request_is_one_json_log_line_without_the_question(served: Served):
     assert request["user"] == "olu" and request["outcome"] == 200
     assert request["duration_ms"] > 0 and request["action"] == "/api/v1/ask"
     assert "zebra" not in served.log.read_text(errors="replace")
+
+
+def _long_pdf(path: Path, pages: int = 60) -> Path:
+    """A document long enough that embedding it takes a while: varied sentences, numbered
+    paragraphs, so each page gives several passages."""
+    import random
+
+    words = [
+        "council",
+        "mutual",
+        "co-operative",
+        "staff",
+        "contract",
+        "service",
+        "pension",
+        "transfer",
+        "board",
+        "members",
+        "community",
+        "asset",
+        "library",
+        "leisure",
+        "care",
+        "youth",
+        "budget",
+        "procurement",
+        "tender",
+        "social",
+        "value",
+        "governance",
+        "trust",
+        "surplus",
+        "reinvest",
+        "employees",
+        "ownership",
+        "risk",
+        "review",
+        "officer",
+    ]
+    rng = random.Random(path.name)
+    text = []
+    for page in range(pages):
+        paragraphs = [
+            f"{page * 6 + n + 1}. "
+            + " ".join(
+                " ".join(rng.choice(words) for _ in range(12)).capitalize() + "." for _ in range(5)
+            )
+            for n in range(6)
+        ]
+        text.append("\n".join(paragraphs))
+    return text_pdf(path, text, title=f"Long review {path.stem}")
+
+
+def _upload(served: Served, pdf: Path, who: str = "sam") -> dict:
+    with pdf.open("rb") as handle:
+        queued = served.call(
+            "POST",
+            "/api/v1/documents",
+            who,
+            files=[("files", (pdf.name, handle, "application/pdf"))],
+        )
+    assert queued.status_code == 202, queued.text
+    return queued.json()
+
+
+def _wait_for_state(served: Served, job_id: str, states: set[str], limit: float = 180) -> dict:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        job = served.call("GET", f"/api/v1/jobs/{job_id}", "sam").json()
+        if {f["state"] for f in job["files"]} & states:
+            return job
+        time.sleep(0.2)  # polling interval, not a timed assertion
+    raise AssertionError(f"job {job_id} never reached {states}: {job}")
+
+
+def test_questions_are_answered_while_an_upload_is_being_embedded(served: Served, tmp_path: Path):
+    job = _upload(served, _long_pdf(tmp_path / "long-review.pdf"))
+    seen = _wait_for_state(served, job["id"], {"embedding"})
+    (working,) = seen["files"]
+    assert working["total"] > 0 and working["done"] <= working["total"], working
+    asked = served.call(
+        "POST",
+        "/api/v1/ask",
+        "olu",
+        json={"question": "What information must the old employer give before a TUPE transfer?"},
+    )
+    assert asked.status_code == 200 and asked.json()["citations"], asked.text
+    # the answer came while the upload was still being worked on, not after it
+    during = served.call("GET", f"/api/v1/jobs/{job['id']}", "sam").json()
+    assert during["state"] == "running", during
+    done = _finished(served, job["id"])
+    assert done["files"][0]["state"] == "added", done
+    assert served.call("DELETE", "/api/v1/documents/long-review.pdf", "sam").status_code == 200
+
+
+def test_a_job_cut_off_by_a_killed_app_finishes_after_the_restart(
+    sample_library: Path, tmp_path: Path
+):
+    """The queue is kept on disk: an app killed (SIGKILL) while it embeds an upload leaves
+    nothing of it in the library, and the restarted app adds it once, whole."""
+    import httpx
+
+    from assistant.config import Settings
+    from assistant.library import Library
+    from tests.helpers import BIN, free_port, start_server, wait_for_http
+
+    data_dir = tmp_path / "library"
+    shutil.copytree(sample_library, data_dir)
+    before = Library(Settings(data_dir=data_dir)).summary()
+
+    def start(log: Path) -> tuple[Any, str]:
+        port = free_port()
+        proc = start_server(
+            [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)], log
+        )
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/healthz", proc, log=log)
+        return proc, url
+
+    proc, url = start(tmp_path / "first.log")
+    try:  # local single-user mode (no accounts): the API needs no token
+        pdf = _long_pdf(tmp_path / "cut-off-review.pdf")
+        with pdf.open("rb") as handle:
+            job = httpx.post(
+                url + "/api/v1/documents",
+                files=[("files", (pdf.name, handle, "application/pdf"))],
+                timeout=60,
+            ).json()
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            state = httpx.get(f"{url}/api/v1/jobs/{job['id']}", timeout=30).json()
+            if state["files"][0]["state"] == "embedding":
+                break
+            time.sleep(0.2)  # polling interval, not a timed assertion
+        assert state["files"][0]["state"] == "embedding", state
+    finally:
+        proc.kill()  # no chance to tidy up
+        proc.wait()
+    cut = Library(Settings(data_dir=data_dir))
+    assert cut.summary() == before  # nothing of the file was added
+    assert cut.find("cut-off-review.pdf") is None
+
+    proc, url = start(tmp_path / "second.log")
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            state = httpx.get(f"{url}/api/v1/jobs/{job['id']}", timeout=30).json()
+            if state["state"] == "done":
+                break
+            time.sleep(0.5)  # polling interval, not a timed assertion
+        assert state["state"] == "done" and state["files"][0]["state"] == "added", state
+        listed = httpx.get(url + "/api/v1/documents", timeout=30).json()["documents"]
+        assert [d["source_file"] for d in listed].count("cut-off-review.pdf") == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    after = Library(Settings(data_dir=data_dir))
+    record = after.find("cut-off-review.pdf")
+    assert record is not None and record.chunks > 0
+    assert after.store.count([record.version]) == record.chunks  # whole, and only once
+    assert after.summary()["documents"] == before["documents"] + 1

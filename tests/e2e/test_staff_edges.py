@@ -1,7 +1,7 @@
 """The staff's rough edges, in headless Chromium on the real app (issue 17, item 4): a refused
 action leaves the Documents tab usable, upload fields never carry one file's metadata to the
-next, the progress label and bar agree, the library table fits a desktop window, and signing
-out happens in the same tab and reaches any other tab still open."""
+next, uploads return at once and show each file's state live, the library table fits a desktop
+window, and signing out happens in the same tab and reaches any other tab still open."""
 
 from __future__ import annotations
 
@@ -139,6 +139,7 @@ def test_upload_fields_never_carry_over_to_the_next_files(served: Served, tmp_pa
     results = page.locator("#upload-results")
     expect(results).to_contain_text("northgate-care.pdf", timeout=120_000)
     expect(results).to_contain_text("eastfield-youth.pdf")
+    expect(results).not_to_contain_text(re.compile("queued|reading|embedding"), timeout=180_000)
     expect(results).not_to_contain_text("refused")
     expect(page.locator(ERROR_BADGES)).to_have_count(0)
 
@@ -158,51 +159,54 @@ def test_upload_fields_never_carry_over_to_the_next_files(served: Served, tmp_pa
         assert listed[name]["kind"] != "case study", listed[name]
 
 
-# Every animation frame while a file is indexed: each visible progress bar's label and how full
-# the bar is drawn (its width against its track's).
-_WATCH_PROGRESS = """() => {
-  window.progressSeen = [];
+# Every animation frame while files are added: the text of the upload results table.
+_WATCH_RESULTS = """() => {
+  window.resultsSeen = [];
   const look = () => {
-    for (const level of document.querySelectorAll('.progress-level')) {
-      const bar = level.querySelector('.progress-bar');
-      const track = level.querySelector('.progress-bar-wrap');
-      const label = level.querySelector('.progress-level-inner');
-      if (!bar || !track || !label || !track.getBoundingClientRect().width) continue;
-      window.progressSeen.push({
-        label: label.innerText,
-        drawn: bar.getBoundingClientRect().width / track.getBoundingClientRect().width,
-        bars: document.querySelectorAll('.progress-level').length,
-      });
+    const table = document.querySelector('#upload-results');
+    if (table) {
+      const text = table.innerText;
+      if (window.resultsSeen[window.resultsSeen.length - 1] !== text) window.resultsSeen.push(text);
     }
     requestAnimationFrame(look);
   };
   requestAnimationFrame(look);
 }"""
+_EMBEDDING = re.compile(r"embedding \((\d+) of (\d+) passages\)")
 
 
-def test_the_progress_label_and_bar_agree(served: Served, browser):
+def test_uploads_return_at_once_and_show_each_files_state_live(served: Served, browser):
+    """The tab queues the files (the answer comes at once) and then shows each file's state as
+    the background worker reaches it: queued, reading, embedding with a passage count that only
+    goes up, then added; the queue table and the library table follow."""
     from playwright.sync_api import expect
 
     page = _staff_page(browser, served)
-    page.evaluate(_WATCH_PROGRESS)
-    page.locator("#upload-files input[type=file]").set_input_files(
-        [
-            str(CORPUS / "12-evidence-to-the-inquiry.pdf"),
-            str(CORPUS / "13-case-studies-leisure-and-libraries.pdf"),
-        ]
-    )
+    page.evaluate(_WATCH_RESULTS)
+    names = ["12-evidence-to-the-inquiry.pdf", "13-case-studies-leisure-and-libraries.pdf"]
+    page.locator("#upload-files input[type=file]").set_input_files([str(CORPUS / n) for n in names])
     expect(_field(page, "upload-title")).to_be_disabled(timeout=60_000)
     page.locator("#upload").click()
     results = page.locator("#upload-results")
-    expect(results).to_contain_text("13-case-studies-leisure-and-libraries.pdf", timeout=180_000)
-    seen = page.evaluate("window.progressSeen")
-    shown = [s for s in seen if re.search(r"(\d+(?:\.\d+)?)%", s["label"])]
-    assert shown, seen[:5]  # the bar was seen while the files were indexed
-    assert max(s["bars"] for s in seen) == 1  # one bar, not one on every output
-    for s in shown:
-        said = float(re.findall(r"(\d+(?:\.\d+)?)%", s["label"])[-1]) / 100
-        assert abs(said - s["drawn"]) < 0.02, s
-    assert any(s["drawn"] > 0 for s in shown)
+    expect(results).to_contain_text(names[1], timeout=30_000)
+    expect(page.locator("#upload-queue")).to_contain_text(names[0], timeout=30_000)
+    # done when no file is waiting or working any more
+    expect(results).not_to_contain_text(re.compile(r"queued|reading|embedding"), timeout=300_000)
+    seen = [t for t in page.evaluate("window.resultsSeen") if names[0] in t]
+    assert "queued" in seen[0] or "reading" in seen[0], seen[:3]  # it answered before the work
+    final = seen[-1]
+    assert final.count("added") == 2, final
+    counts = [[(int(a), int(b)) for a, b in _EMBEDDING.findall(text)] for text in seen]
+    progress = [c for c in counts if c]
+    assert progress, seen  # the passages were counted while they were embedded
+    for done, total in (pair for c in progress for pair in c):
+        assert 0 <= done <= total, seen
+    # each file's count only goes up (one file is embedded at a time, in order)
+    flat = [pair for c in progress for pair in c]
+    for (d1, t1), (d2, t2) in zip(flat, flat[1:], strict=False):
+        assert t1 != t2 or d2 >= d1, flat
+    expect(page.locator("#library-table")).to_contain_text(names[1], timeout=30_000)
+    expect(page.locator(ERROR_BADGES)).to_have_count(0)
 
 
 def test_the_library_table_fits_a_desktop_window(served: Served, browser):
