@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 LOGGER = "mutuals_guide"
 request_id: ContextVar[str] = ContextVar("guide_request_id", default="")
+current_user: ContextVar[str] = ContextVar("guide_current_user", default="")  # set by Gate.user
 _private = {"enabled": False}
 
 
@@ -80,6 +81,12 @@ def event(
     if private and _private["enabled"]:
         shown.update(private)
     logging.getLogger(LOGGER).log(level, what, extra={"fields": shown}, exc_info=exc_info)
+
+
+def new_request_id() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
 
 
 class Timer:

@@ -89,7 +89,10 @@ class Gate:
 
     def user(self, request: Any) -> User:
         """The user behind a request, or AccessDenied."""
+        from assistant.logs import current_user
+
         if not self.sign_in_required:
+            current_user.set(LOCAL_USER)
             return User(LOCAL_USER, Role.ADMIN)
         account = self.account(request)
         if account is None:
@@ -97,6 +100,7 @@ class Gate:
                 "You are not signed in, or your session has ended (signed out, timed out, or "
                 "the password or account changed). Reload the page to sign in again."
             )
+        current_user.set(account.name)
         return User(account.name, account.role)
 
     def require(self, request: Any, permission: str) -> User:

@@ -55,7 +55,10 @@ class App:
         self.feedback = FeedbackStore.from_settings(settings)
 
     def record_question(self, user: Any, question: str, status: str) -> None:
+        from assistant.logs import event
+
         self.audit.record(user.name, AuditAction.ASK, question[:500], status, role=user.role.value)
+        event("answer", user=user.name, outcome=status, private={"question": question})
 
 
 def build_app(guide: Guide, state: "App | None" = None) -> "gr.Blocks":

@@ -10,7 +10,7 @@ from assistant.render import answer_as_markdown, citation_label, md_escape
 from assistant.retrieval import SearchFilters
 from assistant.types import Answer, Citation
 from assistant.ui.access import Gate, User
-from assistant.ui.page import Page, user_facing
+from assistant.ui.page import Page, logged, user_facing
 
 NO_SOURCE = (
     "<p class='guide-no-source'>Select a source number such as [1] in an answer to open that "
@@ -165,6 +165,7 @@ class ChatTab:
         asked = gr.State([])
         answers = gr.State([])  # each answer of the conversation, as to_dict(), in order
 
+        @logged
         def on_ask(
             text: str,
             messages: list[dict[str, Any]],

@@ -22,6 +22,79 @@ F = TypeVar("F", bound=Callable[..., Any])
 LoadStep = Callable[[User], Sequence[Any]]
 
 
+def logged(func: F) -> F:
+    """One JSON log line per event a tab or Gradio API endpoint handles (assistant.logs): its
+    action (the handler's name), the user, the outcome (ok, refused, error) and how long it
+    took, under a fresh request id. An unexpected error is logged with its traceback, then
+    raised as before (the page shows Gradio's short error, never the traceback). Works for
+    streaming (generator) handlers too; the signature is kept for Gradio."""
+    import inspect
+
+    from assistant.logs import Timer, current_user, event, new_request_id, request_id
+
+    action = func.__name__.removeprefix("on_").removeprefix("api_")
+
+    def finish(timer: Timer, user: str, outcome: str, error: bool = False) -> None:
+        event(
+            "ui_event",
+            level=40 if error else 20,
+            exc_info=error,
+            action=action,
+            user=user,
+            outcome=outcome,
+            duration_ms=timer.ms(),
+        )
+
+    if inspect.isgeneratorfunction(func):
+
+        @wraps(func)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            timer, rid = Timer(), new_request_id()
+            user = ""
+            steps = func(*args, **kwargs)
+            while True:
+                token = request_id.set(rid)
+                try:
+                    piece = next(steps)
+                except StopIteration:
+                    finish(timer, user or current_user.get(), "ok")
+                    return
+                except GuideError:
+                    finish(timer, user or current_user.get(), "refused")
+                    raise
+                except Exception:
+                    finish(timer, user or current_user.get(), "error", error=True)
+                    raise
+                finally:
+                    user = user or current_user.get()
+                    request_id.reset(token)
+                yield piece
+
+        return streaming  # type: ignore[return-value]
+
+    @wraps(func)
+    def once(*args: Any, **kwargs: Any) -> Any:
+        timer = Timer()
+        token = request_id.set(new_request_id())
+        user_token = current_user.set("")
+        try:
+            result = func(*args, **kwargs)
+        except GuideError:
+            finish(timer, current_user.get(), "refused")
+            raise
+        except Exception:
+            finish(timer, current_user.get(), "error", error=True)
+            raise
+        else:
+            finish(timer, current_user.get(), "ok")
+            return result
+        finally:
+            current_user.reset(user_token)
+            request_id.reset(token)
+
+    return once  # type: ignore[return-value]
+
+
 def refusal_keeps(outputs: int) -> Callable[[F], F]:
     """For a tab's handler with `outputs` outputs: a GuideError (a refused action: a missing
     tick, a bad file, a role that may not, a session that has ended) is shown as one warning
@@ -31,10 +104,12 @@ def refusal_keeps(outputs: int) -> Callable[[F], F]:
     Gradio still injects `gr.Request` and `gr.Progress`."""
 
     def decorate(func: F) -> F:
+        inner = logged(func)
+
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                return func(*args, **kwargs)
+                return inner(*args, **kwargs)
             except GuideError as exc:
                 import gradio as gr
 
@@ -53,10 +128,12 @@ def user_facing(func: F) -> F:
     `refusal_keeps`.) The signature and type hints are kept, so Gradio still injects
     `gr.Request`."""
 
+    inner = logged(func)
+
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            return inner(*args, **kwargs)
         except GuideError as exc:
             import gradio as gr
 

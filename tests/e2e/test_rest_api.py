@@ -284,6 +284,41 @@ def test_each_request_is_one_json_log_line_without_the_question(served: Served):
     assert "zebra" not in served.log.read_text(errors="replace")
 
 
+def test_gradio_events_are_logged_too_with_the_user_and_without_the_question(served: Served):
+    from gradio_client import Client
+
+    secret = "Which pension scheme suits the walrus ferry co-operative?"
+    client = Client(
+        served.url,
+        headers={"Authorization": f"Bearer {served.tokens['olu']}"},
+        verbose=False,
+    )
+    answer = client.predict(question=secret, api_name="/ask")
+    assert answer["status"]
+    refused = None
+    try:
+        client.predict(api_name="/documents")  # an officer may not manage documents
+    except Exception as exc:  # gradio_client raises the app's message
+        refused = str(exc)
+    assert refused and "cannot manage documents" in refused
+    deadline = time.monotonic() + 30
+    events: list[dict] = []
+    while time.monotonic() < deadline:
+        lines = [json.loads(r) for r in served.log.read_text().splitlines() if r.startswith("{")]
+        events = [r for r in lines if r["event"] in ("ui_event", "answer")]
+        if any(e.get("action") == "documents" for e in events):
+            break
+        time.sleep(0.2)  # polling interval, not a timed assertion
+    asked = next(e for e in events if e["event"] == "ui_event" and e["action"] == "ask")
+    assert asked["user"] == "olu" and asked["outcome"] == "ok" and asked["duration_ms"] > 0
+    assert asked["request_id"]  # each event has its own id
+    said = next(e for e in events if e["event"] == "answer" and e["user"] == "olu")
+    assert said["outcome"] == answer["status"]
+    denied = next(e for e in events if e["event"] == "ui_event" and e["action"] == "documents")
+    assert denied["user"] == "olu" and denied["outcome"] == "refused"
+    assert "walrus" not in served.log.read_text()  # no question text at INFO
+
+
 def _long_pdf(path: Path, pages: int = 60) -> Path:
     """A document long enough that embedding it takes a while: varied sentences, numbered
     paragraphs, so each page gives several passages."""
