@@ -218,12 +218,17 @@ def rest_app(state: "App") -> "FastAPI":
     # -- documents -----------------------------------------------------------------------------
     @api.get("/documents", tags=["documents"])
     def documents(user: Staff) -> dict[str, Any]:
-        """Every document version (current and superseded), with its flags."""
+        """Every document version (current and superseded), with its flags, and the library's
+        generation (it changes with every commit; app processes sharing one library agree)."""
         from dataclasses import asdict
 
         library = state.guide.library
         rows = [{**asdict(r), "flags": list(r.flags)} for r in library.records()]
-        return {"documents": rows, "summary": library.summary()}
+        return {
+            "documents": rows,
+            "summary": library.summary(),
+            "generation": library.generation(),
+        }
 
     async def keep(files: list[UploadFile]) -> tuple[Path, list[tuple[Path, str]]]:
         folder = Path(tempfile.mkdtemp(prefix="guide-api-"))
