@@ -223,11 +223,12 @@ def rest_app(state: "App") -> "FastAPI":
         from dataclasses import asdict
 
         library = state.guide.library
-        rows = [{**asdict(r), "flags": list(r.flags)} for r in library.records()]
+        records = library.records()  # one reading: another process may commit meanwhile
+        rows = [{**asdict(r), "flags": list(r.flags)} for r in records]
         return {
             "documents": rows,
             "summary": library.summary(),
-            "generation": library.generation(),
+            "generation": library.generation(records),
         }
 
     async def keep(files: list[UploadFile]) -> tuple[Path, list[tuple[Path, str]]]:

@@ -222,6 +222,17 @@ def test_two_apps_and_the_cli_share_one_library_through_a_chroma_server(tmp_path
         listings = [_call(base, token, "GET", "/api/v1/documents") for base in bases]
         generations = {listing["generation"] for listing in listings}
         assert len(generations) == 1, generations
+        # the keyword index saved for that generation holds exactly the registry's passages
+        (generation,) = generations
+        keyword_ids = json.loads((data_dir / "keyword" / generation / "ids.json").read_text())
+        chunk_ids = [
+            c["chunk_id"]
+            for r in records
+            for c in json.loads((data_dir / "chunks" / f"{r['version']}.json").read_text())[
+                "chunks"
+            ]
+        ]
+        assert sorted(keyword_ids) == sorted(chunk_ids)
         assert [sorted(d["version"] for d in x["documents"]) for x in listings] == [
             sorted(r["version"] for r in records)
         ] * 2
