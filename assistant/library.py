@@ -140,7 +140,7 @@ class Library:
         self.vectors_dir = self.root / "vectors"
         self.rebuild_marker = self.root / ".store-needs-rebuild"
         self._records: list[DocumentRecord] = []
-        self._registry_stamp: tuple[int, int] | None = None
+        self._registry_stamp: tuple[int, ...] | None = None
         self._pages_cache: dict[str, list[Page]] = {}
         self._chunks_cache: dict[str, list[Chunk]] = {}
         self._keyword: KeywordIndex | None = None
@@ -156,7 +156,9 @@ class Library:
         except FileNotFoundError:
             self._records, self._registry_stamp = [], None
             return self._records
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        # Another process replaces the file (a new inode) within the clock's resolution, and
+        # two registries can have the same size: the inode and ctime tell them apart.
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         if stamp != self._registry_stamp:
             try:
                 raw = json.loads(self.registry_path.read_text(encoding="utf-8"))
@@ -283,9 +285,11 @@ class Library:
             return ""
         return stored.origin if stored is not None else ""
 
-    def generation(self) -> str:
-        """Identifies the set of indexed versions and their status; changes with every commit."""
-        joined = "\n".join(sorted(f"{r.version}:{r.status}" for r in self._load()))
+    def generation(self, records: Sequence[DocumentRecord] | None = None) -> str:
+        """Identifies the set of indexed versions and their status; changes with every commit.
+        Given `records` (one reading of the registry), theirs."""
+        records = self._load() if records is None else records
+        joined = "\n".join(sorted(f"{r.version}:{r.status}" for r in records))
         return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
 
     def chunks(self, version: str) -> list[Chunk]:
@@ -313,14 +317,29 @@ class Library:
         return [c for v in self.indexed_versions() for c in self.chunks(v)]
 
     def keyword_index(self) -> KeywordIndex:
-        """The BM25 index of the current generation: in memory, else from disk, else built."""
-        generation = self.generation()
+        """The BM25 index of the current generation: in memory, else from disk, else built.
+
+        Another process may commit meanwhile: the generation and the chunks indexed come from
+        one reading of the registry, and a version it has just dropped (its chunk file gone)
+        means reading the registry again."""
         with self._keyword_lock:  # one build at a time when questions arrive together
-            if self._keyword is None or self._keyword.generation != generation:
-                index = KeywordIndex.load(self.keyword_dir, generation)
-                if index is None:
-                    index = self._build_keyword(generation)
+            for attempt in range(3):
+                records = self._load()
+                generation = self.generation(records)
+                if self._keyword is not None and self._keyword.generation == generation:
+                    break
+                try:
+                    index = KeywordIndex.load(self.keyword_dir, generation)
+                    if index is None:
+                        index = self._build_keyword(generation, records)
+                except GuideError:
+                    if attempt == 2:
+                        raise
+                    self._registry_stamp = None
+                    continue
                 self._keyword = index
+                break
+            assert self._keyword is not None
             return self._keyword
 
     @contextmanager
@@ -334,7 +353,7 @@ class Library:
         finally:
             self._batch_depth -= 1
             if self._batch_depth == 0 and self._keyword_stale:
-                with self._lock():
+                with self._writing():
                     self._refresh_keyword()
 
     def _refresh_keyword(self) -> None:
@@ -343,12 +362,12 @@ class Library:
             return
         self._keyword_stale = False
         checkpoint("before-keyword")
-        generation = self.generation()
+        records = self._load()
         with self._keyword_lock:
-            self._keyword = self._build_keyword(generation)
+            self._keyword = self._build_keyword(self.generation(records), records)
 
-    def _build_keyword(self, generation: str) -> KeywordIndex:
-        chunks = self.indexed_chunks()
+    def _build_keyword(self, generation: str, records: Sequence[DocumentRecord]) -> KeywordIndex:
+        chunks = [c for r in records for c in self.chunks(r.version)]
         index = KeywordIndex.build(
             generation, [c.chunk_id for c in chunks], [c.context_text() for c in chunks]
         )
@@ -367,6 +386,14 @@ class Library:
     def _lock(self) -> FileLock:
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         return FileLock(str(self.root / ".write.lock"), mode=0o600)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The write lock, and the registry read afresh under it: a writer builds the next
+        registry from the last one written by any process, never from its own cached copy."""
+        with self._lock():
+            self._registry_stamp = None
+            yield
 
     # -- room on the disk -----------------------------------------------------------------------
     def _store_files_bytes(self) -> int:
@@ -423,7 +450,7 @@ class Library:
             {"version": record.version, "chunks": [asdict(c) for c in chunks]}
         ).encode("utf-8")
         vectors = _vectors_bytes(embeddings)
-        with self._lock():
+        with self._writing():
             self._recover_locked()
             incoming = len(pdf_bytes) + len(pages_json) + len(chunks_json) + len(vectors)
             self.ensure_room(incoming, len(chunks))
@@ -523,6 +550,7 @@ class Library:
             lock.acquire(timeout=0)
         except Timeout:
             return done
+        self._registry_stamp = None
         try:
             if self.rebuild_marker.exists() or not self.store.healthy():
                 done["rebuilt"] = self._rebuild_store_locked(embed)
@@ -534,7 +562,7 @@ class Library:
     def rebuild_store(self, embed: Any = None) -> int:
         """Empty the vector store and fill it again with every indexed version's chunks and
         vectors; returns the number of passages."""
-        with self._lock():
+        with self._writing():
             return self._rebuild_store_locked(embed)
 
     def _rebuild_store_locked(self, embed: Any) -> int:
@@ -571,7 +599,7 @@ class Library:
     def remove(self, source_file: str, version: str | None = None) -> list[DocumentRecord]:
         """Remove a document with all its versions, or (given `version`) one superseded version.
         Returns the records removed."""
-        with self._lock():
+        with self._writing():
             self._recover_locked()
             records = list(self._load())
             if version is None:
@@ -614,7 +642,7 @@ class Library:
 
     def recover(self) -> list[str]:
         """Delete whatever an interrupted ingest left behind; return the orphan versions."""
-        with self._lock():
+        with self._writing():
             return self._recover_locked()
 
     def _recover_locked(self) -> list[str]:

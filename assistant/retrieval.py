@@ -159,9 +159,10 @@ class HybridRetriever:
         return [r.version for r in records]
 
     def _chunk_map(self) -> dict[str, Chunk]:
-        generation = self.library.generation()
+        records = self.library.records()  # one reading: another process may commit meanwhile
+        generation = self.library.generation(records)
         if generation != self._by_id_generation:
-            self._by_id = {c.chunk_id: c for c in self.library.indexed_chunks()}
+            self._by_id = {c.chunk_id: c for r in records for c in self.library.chunks(r.version)}
             self._by_id_generation = generation
         return self._by_id
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.config import Settings
 from assistant.errors import GuideError
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 def _versions_in(versions: Sequence[str]) -> Any:
     """A Chroma `where` filter (typed loosely: chromadb's stubs reject plain str lists)."""
     return {"doc_version": {"$in": list(versions)}}
+
+
+T = TypeVar("T")
 
 
 def _vectors(rows: Sequence[Sequence[float]]) -> Any:
@@ -68,6 +71,18 @@ class ChunkStore:
             where = f"server {s.chroma_host}:{s.chroma_port}" if s.chroma_host else s.chroma_path
             raise GuideError(f"Cannot open the vector store at {where}: {exc}") from exc
 
+    def _using(self, use: Callable[[Collection], T]) -> T:
+        """`use(collection)`, once more with the collection opened afresh if it is gone: with a
+        Chroma server, another process may have rebuilt the store (a new collection under the
+        same name) since this one opened it."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return use(self.collection)
+        except NotFoundError:
+            self.close()
+            return use(self.collection)
+
     def close(self) -> None:
         """Let go of the client, so that the next use opens the store's files afresh."""
         client, self._client, self._collection = self._client, None, None
@@ -108,56 +123,63 @@ class ChunkStore:
 
     def add(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         """Upsert in batches no larger than the client allows (5,461 for Chroma 1.5)."""
-        collection = self.collection
+        self.collection  # noqa: B018 (opens the client, which says its batch size)
         step = max(1, self._max_batch)
         for start in range(0, len(chunks), step):
             part = chunks[start : start + step]
-            collection.upsert(
-                ids=[c.chunk_id for c in part],
-                embeddings=_vectors(embeddings[start : start + step]),
-                documents=[c.text for c in part],
-                metadatas=[c.metadata() for c in part],
-            )
+            vectors = _vectors(embeddings[start : start + step])
+
+            def upsert(c: Collection, part: Sequence[Chunk] = part, vectors: Any = vectors) -> None:
+                c.upsert(
+                    ids=[x.chunk_id for x in part],
+                    embeddings=vectors,
+                    documents=[x.text for x in part],
+                    metadatas=[x.metadata() for x in part],
+                )
+
+            self._using(upsert)
 
     def delete_versions(self, versions: Sequence[str]) -> None:
         if versions:
-            self.collection.delete(where=_versions_in(versions))
+            self._using(lambda c: c.delete(where=_versions_in(versions)))
 
     def orphan_versions(self, current: Sequence[str]) -> set[str]:
         """Versions present in the store but not in `current` (left by an interrupted ingest)."""
         where: Any = {"doc_version": {"$nin": list(current)}} if current else None
-        found = self.collection.get(where=where, include=["metadatas"])
+        found = self._using(lambda c: c.get(where=where, include=["metadatas"]))
         return {str(m["doc_version"]) for m in (found["metadatas"] or [])}
 
     def count(self, versions: Sequence[str] | None = None) -> int:
         if versions is None:
-            return int(self.collection.count())
+            return int(self._using(lambda c: c.count()))
         if not versions:
             return 0
-        found = self.collection.get(where=_versions_in(versions), include=[])
+        found = self._using(lambda c: c.get(where=_versions_in(versions), include=[]))
         return len(found["ids"])
 
     def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
-        found = self.collection.get(ids=list(ids), include=["embeddings"])
+        found = self._using(lambda c: c.get(ids=list(ids), include=["embeddings"]))
         vectors = found["embeddings"] if found["embeddings"] is not None else []
         return {i: [float(x) for x in v] for i, v in zip(found["ids"], vectors, strict=True)}
 
     def ids(self, versions: Sequence[str]) -> set[str]:
         if not versions:
             return set()
-        return set(self.collection.get(where=_versions_in(versions), include=[])["ids"])
+        return set(self._using(lambda c: c.get(where=_versions_in(versions), include=[]))["ids"])
 
     def search(self, embedding: Sequence[float], k: int, versions: Sequence[str]) -> list[Hit]:
         """Nearest chunks among the given document versions; score is cosine similarity."""
         if not versions:
             return []
-        result = self.collection.query(
-            query_embeddings=_vectors([embedding]),
-            n_results=k,
-            where=_versions_in(versions),
-            include=["documents", "metadatas", "distances"],
+        result = self._using(
+            lambda c: c.query(
+                query_embeddings=_vectors([embedding]),
+                n_results=k,
+                where=_versions_in(versions),
+                include=["documents", "metadatas", "distances"],
+            )
         )
         ids = result["ids"][0]
         docs = (result["documents"] or [[]])[0]

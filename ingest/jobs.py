@@ -4,7 +4,11 @@ Jobs and the state of each file (queued, reading, embedding, then added, replace
 refused or cancelled) are kept in SQLite in the data dir, with a copy of each file beside it, so
 the queue survives a restart: a file that was being read or embedded when its process died is
 queued again (the library's writes are atomic, so nothing of it was added). Several app
-processes on one data dir share the queue; each file is claimed by one worker. A job can be
+processes on one data dir share the queue; each file is claimed by one worker, in one SQLite
+write transaction. A worker holds a lock file (jobs/workers/) for as long as it lives, and a
+file is queued again only when its worker's lock is free: a process id alone would not do, as a
+restarted container's app often has the same id as the dead one, and another container's ids
+mean nothing here. Idle workers look for dead ones' files every half minute. A job can be
 cancelled: its queued files are dropped and a file being embedded stops before it is added.
 
 >>> queue = JobQueue(settings, desk)  # doctest: +SKIP
@@ -27,6 +31,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock, Timeout
+
 from assistant.audit import AuditAction
 from assistant.errors import GuideError
 from assistant.files import now_iso
@@ -42,6 +48,7 @@ WAITING = ("queued",)
 WORKING = ("reading", "embedding")
 FINISHED = ("added", "replaced", "unchanged", "refused", "cancelled")
 MAX_JOB_FILES = 50
+RECOVER_EVERY_S = 30.0
 
 
 SCHEMA = """
@@ -114,10 +121,19 @@ class Job:
 
 
 def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid:nonce; the nonce names the worker's lock file and tells apart two processes
+    that had the same id (one after the other, or in two containers)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}"
 
 
-def _alive(owner: str) -> bool:
+def _nonce(owner: str) -> str:
+    parts = owner.split(":")
+    nonce = parts[-1] if len(parts) == 3 else ""
+    return nonce if nonce.isalnum() else ""
+
+
+def _pid_alive(owner: str) -> bool:
+    """For an owner written before workers held lock files (host:pid)."""
     host, _, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True  # another machine's worker: not ours to judge
@@ -141,6 +157,49 @@ class JobQueue:
         self._thread: threading.Thread | None = None
         self.owner = _owner()
         self._migrated = False
+        self.workers = self.root / "workers"
+        self._alive_lock: FileLock | None = None
+
+    # -- which workers are alive ------------------------------------------------------------
+    def _worker_lock(self, nonce: str) -> FileLock:
+        return FileLock(str(self.workers / f"{nonce}.lock"), mode=0o600)
+
+    def _hold(self) -> None:
+        """Take this worker's lock before it claims anything; held until `stop`."""
+        if self._alive_lock is None:
+            self.workers.mkdir(mode=0o700, parents=True, exist_ok=True)
+            lock = self._worker_lock(_nonce(self.owner))
+            lock.acquire(timeout=10)
+            self._alive_lock = lock
+
+    def _alive(self, owner: str) -> bool:
+        if owner == self.owner:
+            return True
+        nonce = _nonce(owner)
+        if not nonce:
+            return _pid_alive(owner)
+        lock = self._worker_lock(nonce)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return True  # its process still holds it
+        lock.release()
+        Path(lock.lock_file).unlink(missing_ok=True)
+        return False
+
+    def _sweep_workers(self) -> None:
+        """Remove the lock files that dead workers left (a killed process cannot). Only old
+        ones: a worker starting now creates its file a moment before it locks it."""
+        if not self.workers.is_dir():
+            return
+        mine = _nonce(self.owner)
+        for path in self.workers.glob("*.lock"):
+            try:
+                old = time.time() - path.stat().st_mtime > 2 * RECOVER_EVERY_S
+            except OSError:
+                continue
+            if old and path.stem != mine:
+                self._alive(f"::{path.stem}")
 
     # -- the store --------------------------------------------------------------------------
     def _db(self) -> Any:
@@ -261,20 +320,23 @@ class JobQueue:
             rows = db.execute(
                 "SELECT job, idx, owner FROM files WHERE state IN ('reading', 'embedding')"
             ).fetchall()
-            dead = [(job, idx) for job, idx, owner in rows if not _alive(owner)]
+            dead = [(job, idx) for job, idx, owner in rows if not self._alive(owner)]
             for job, idx in dead:
                 db.execute(
                     "UPDATE files SET state = 'queued', owner = '', updated_at = ? "
                     "WHERE job = ? AND idx = ?",
                     (now_iso(), job, idx),
                 )
+        self._sweep_workers()
         if dead:
             event("jobs_recovered", files=len(dead))
         return len(dead)
 
     # -- the worker -------------------------------------------------------------------------
     def _claim(self) -> tuple[str, int, str, str] | None:
-        """The oldest queued file, now ours: (job, index, stored path, name)."""
+        """The oldest queued file, now ours: (job, index, stored path, name). The select and
+        the update are one write transaction, so two processes never claim the same file."""
+        self._hold()
         with self._db() as db:
             row = db.execute(
                 "SELECT f.job, f.idx, f.stored, f.name FROM files f JOIN jobs j ON j.id = f.job "
@@ -419,14 +481,22 @@ class JobQueue:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=60)
+        if self._alive_lock is not None and not (thread and thread.is_alive()):
+            self._alive_lock.release()
+            Path(self._alive_lock.lock_file).unlink(missing_ok=True)
+            self._alive_lock = None
 
     def _loop(self) -> None:
+        recovered = time.monotonic()
         while not self._stop.is_set():
             try:
                 busy = self.work_one()
+                if not busy and time.monotonic() - recovered > RECOVER_EVERY_S:
+                    self.recover()  # another process may have died holding a file
+                    recovered = time.monotonic()
             except Exception:  # the store itself failed: log, wait, try again
                 event("job_worker_error", level=40, exc_info=True)
                 busy = False

@@ -88,10 +88,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a server process logging to a file (a pipe nobody reads fills up and blocks it)."""
+def start_server(
+    args: list[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a server process logging to a file (a pipe nobody reads fills up and blocks it);
+    `env`, if given, is its whole environment."""
     handle = log.open("wb")
-    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT)
+    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, env=env)
 
 
 def wait_for_http(
@@ -120,13 +123,23 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def guide_env(**settings: str | int) -> dict[str, str]:
+    """This process's environment without any GUIDE_* variable, plus the given settings as
+    GUIDE_<NAME> (guide_env(chroma_host="127.0.0.1") sets GUIDE_CHROMA_HOST)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+    return {**env, **{f"GUIDE_{k.upper()}": str(v) for k, v in settings.items()}}
+
+
 @contextmanager
-def serving(data_dir: Path, log: Path) -> Iterator[str]:
+def serving(data_dir: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """`guide serve` over `data_dir` as a real process on a free loopback port; yields its URL
-    once it answers, and stops it afterwards."""
+    once it answers, and stops it afterwards. `env`, if given, is its whole environment
+    (see guide_env)."""
     port = free_port()
     args = [str(BIN / "guide"), "serve", "--data-dir", str(data_dir), "--port", str(port)]
-    proc = start_server(args, log)
+    proc = start_server(args, log, env)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, proc, log=log)

@@ -218,12 +218,18 @@ def rest_app(state: "App") -> "FastAPI":
     # -- documents -----------------------------------------------------------------------------
     @api.get("/documents", tags=["documents"])
     def documents(user: Staff) -> dict[str, Any]:
-        """Every document version (current and superseded), with its flags."""
+        """Every document version (current and superseded), with its flags, and the library's
+        generation (it changes with every commit; app processes sharing one library agree)."""
         from dataclasses import asdict
 
         library = state.guide.library
-        rows = [{**asdict(r), "flags": list(r.flags)} for r in library.records()]
-        return {"documents": rows, "summary": library.summary()}
+        records = library.records()  # one reading: another process may commit meanwhile
+        rows = [{**asdict(r), "flags": list(r.flags)} for r in records]
+        return {
+            "documents": rows,
+            "summary": library.summary(),
+            "generation": library.generation(records),
+        }
 
     async def keep(files: list[UploadFile]) -> tuple[Path, list[tuple[Path, str]]]:
         folder = Path(tempfile.mkdtemp(prefix="guide-api-"))

@@ -66,3 +66,28 @@ def test_chroma_server_mode(tmp_path, embedder, guide_factory):
         assert Library(settings).store.count() == results[0].chunks
     finally:
         stop(server)
+
+
+def test_a_store_rebuilt_by_another_process_keeps_serving(tmp_path, embedder, guide_factory):
+    """Rebuilding the store (tidy does it when the store looks damaged) replaces the server's
+    collection; another process holding the old one must find the new one, not fail."""
+    port = free_port()
+    log = tmp_path / "chroma.log"
+    args = [str(BIN / "chroma"), "run", "--path", str(tmp_path / "chroma-server")]
+    server = start_server([*args, "--host", "127.0.0.1", "--port", str(port)], log)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", server, timeout=60, log=log)
+        settings = Settings(data_dir=tmp_path / "lib", chroma_host="127.0.0.1", chroma_port=port)
+        results = IngestPipeline(settings, embedder=embedder).run([CORPUS / SAMPLE_DOCS[2]])
+        assert [r.status for r in results] == ["added"]
+        serving = guide_factory(tmp_path / "lib", chroma_host="127.0.0.1", chroma_port=port)
+        question = (
+            "What information must the old employer give the new employer before a TUPE transfer?"
+        )
+        assert {c.source_file for c in serving.ask(question).citations} == {SAMPLE_DOCS[2]}
+        assert Library(settings).rebuild_store() == results[0].chunks  # "another process"
+        answer = serving.ask(question)
+        assert {c.source_file for c in answer.citations} == {SAMPLE_DOCS[2]}
+        assert serving.library.store.count() == results[0].chunks
+    finally:
+        stop(server)

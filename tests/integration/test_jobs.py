@@ -96,3 +96,49 @@ def test_cancelling_while_embedding_stops_before_the_file_is_added(
     assert done is not None and done.files[0].state == "cancelled"
     assert queue.desk.library.summary() == summary
     assert queue.desk.library.find("big.pdf") is None
+
+
+CLAIM_AND_WAIT = """
+import sys, time
+from pathlib import Path
+from assistant.config import Settings
+from ingest.jobs import JobQueue
+queue = JobQueue(Settings(data_dir=Path(sys.argv[1])), None)
+print(queue._claim()[0], queue.owner, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_file_is_queued_again_only_once_its_worker_is_dead(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Liveness is the worker's lock, not its process id: a restarted container's app often
+    has the dead one's id (and a live process with that id must not keep the file stuck)."""
+    import os
+    import subprocess
+    import sys
+
+    settings = Settings(data_dir=tmp_path / "library")
+    queue = JobQueue(settings, None)  # type: ignore[arg-type]  (no file is worked here)
+    pdf = _pdf(tmp_path, "one.pdf", "1. The first trust runs the leisure centres for the town.")
+    job = queue.submit([(pdf, "one.pdf")], UploadInfo(), who="sam")
+    worker = subprocess.Popen(
+        [sys.executable, "-c", CLAIM_AND_WAIT, str(settings.data_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None
+        claimed, owner = worker.stdout.readline().split()
+        assert claimed == job.id and owner.split(":")[1] == str(worker.pid)
+        assert queue.recover() == 0  # alive: its file stays with it
+        assert queue.get(job.id).files[0].state == "reading"
+    finally:
+        worker.kill()
+        worker.wait()
+    # as if its container restarted: a live process (this one) now has the dead worker's id
+    host, _, nonce = owner.split(":")
+    reused = f"{host}:{os.getpid()}:{nonce}"
+    with sqlite3.connect(settings.data_dir / "jobs" / "jobs.sqlite3") as db:
+        db.execute("UPDATE files SET owner = ? WHERE job = ?", (reused, job.id))
+    assert queue.recover() == 1
+    assert queue.get(job.id).files[0].state == "queued"
+    assert not (settings.data_dir / "jobs" / "workers" / f"{nonce}.lock").exists()
