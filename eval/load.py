@@ -321,10 +321,14 @@ def run_load(
         check.raise_for_status()
         missing = sorted(set(added) - present)
         removed = []
+        after_removal: dict[str, Any] = {}
         if remove_after:
             for name in added:
                 if client.delete(f"/api/v1/documents/{name}").status_code == 200:
                     removed.append(name)
+            after = client.get("/api/v1/library/check")
+            after.raise_for_status()
+            after_removal = after.json()
     report: dict[str, Any] = {
         "url": base,
         "run": run,
@@ -340,9 +344,16 @@ def run_load(
         "stuck_threads": stuck,
         "indexes": check.json(),
         "removed": removed,
+        "indexes_after_removal": after_removal,
     }
     report["errors"] = report["ask"]["errors"] + report["upload"]["errors"] + len(stuck)
-    report["ok"] = report["errors"] == 0 and not missing and bool(report["indexes"].get("agree"))
+    report["ok"] = (
+        report["errors"] == 0
+        and not missing
+        and bool(report["indexes"].get("agree"))
+        and len(removed) == (len(added) if remove_after else 0)
+        and (not remove_after or bool(after_removal.get("agree")))
+    )
     return report
 
 
@@ -375,7 +386,11 @@ def render(report: dict[str, Any]) -> str:
     if report["stuck_threads"]:
         lines.append(f"  still running at the hard timeout: {', '.join(report['stuck_threads'])}")
     if report["removed"]:
-        lines.append(f"  removed afterwards: {len(report['removed'])}")
+        agree = report["indexes_after_removal"].get("agree")
+        lines.append(
+            f"  removed afterwards: {len(report['removed'])}/{len(report['uploaded'])}; indexes "
+            + ("agree" if agree else "DISAGREE")
+        )
     lines.append("  result: " + ("OK" if report["ok"] else "PROBLEMS"))
     return "\n".join(lines)
 
