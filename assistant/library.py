@@ -675,6 +675,29 @@ class Library:
                 stray.unlink(missing_ok=True)
         return orphans
 
+    def index_check(self) -> dict[str, Any]:
+        """Whether the registry, the vector store and the keyword index hold the same passages:
+        the registry's chunk total over every indexed version (current and superseded), the
+        store's count for those versions and in all (no orphans), and the keyword index's.
+        Taken under the write lock, so a commit in progress is never half counted."""
+        with self._lock():
+            records = self._load()
+            versions = [r.version for r in records]
+            registry = sum(r.chunks for r in records)
+            store = self.store.count(versions)
+            store_total = self.store.count()
+            keyword = len(self.keyword_index().ids)
+            generation = self.generation()
+        return {
+            "generation": generation,
+            "versions": len(versions),
+            "registry_chunks": registry,
+            "store_chunks": store,
+            "store_total": store_total,
+            "keyword_chunks": keyword,
+            "agree": registry == store == store_total == keyword,
+        }
+
     def summary(self) -> dict[str, Any]:
         docs = self.documents()
         return {

@@ -321,6 +321,13 @@ def rest_app(state: "App") -> "FastAPI":
         """Cancel a job: files not yet added are not added."""
         return state.jobs.cancel(job_id, who=user.name, role=user.role.value).to_dict()
 
+    # -- library consistency -------------------------------------------------------------------
+    @api.get("/library/check", tags=["documents"])
+    def library_check(user: Staff) -> dict[str, Any]:
+        """Whether the registry, the vector store and the keyword index agree on the passages
+        of every indexed version (counts, the library's generation and `agree`)."""
+        return state.guide.library.index_check()
+
     # -- evaluation ----------------------------------------------------------------------------
     runs = _EvalRuns(state)
 

@@ -88,6 +88,7 @@ def test_the_openapi_document_is_valid_and_matches_the_running_app(served: Serve
         "/eval/runs",
         "/eval/runs/{run_id}/report",
         "/tokens",
+        "/library/check",
     ):
         assert expected in paths, sorted(paths)
     # every parameterless GET the document lists answers (as an admin) with JSON or HTML
