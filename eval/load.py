@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ingest.tinypdf import serialise
+
 TESTSETS = Path(__file__).resolve().parent / "testsets"
 DEFAULT_TESTSETS = (TESTSETS / "mutuals-guide.jsonl", TESTSETS / "conversations.jsonl")
 EXAMPLES_PER_KIND = 3
@@ -114,17 +116,7 @@ def small_pdf(lines: Sequence[str], title: str) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Title (" + _escape(title).encode("latin-1") + b") >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\n" % (len(objects) + 1)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return serialise(objects, info=6)
 
 
 _PLACES = ("Ashford", "Brampton", "Calder", "Dunmore", "Elmwick", "Fenby", "Garth", "Holm")

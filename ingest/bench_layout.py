@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ingest.tinypdf import serialise
+
 _PROSE = (
     "council mutual staff transfer pension contract service members cabinet board social "
     "value community asset options appraisal consultation employee ownership spin out "
@@ -68,19 +70,7 @@ def synthetic_page(kilobytes: int, seed: int = 7) -> tuple[bytes, int]:
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out), chars
+    return serialise(objects), chars
 
 
 def _timed(step: Callable[[], Any]) -> tuple[float, Any]:

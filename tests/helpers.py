@@ -174,6 +174,22 @@ def add_accounts(data_dir: Path, accounts: dict[str, tuple[str, str]]) -> None:
         assert made.returncode == 0, made.stderr
 
 
+def api_token(base: str, name: str, password: str, label: str = "test script") -> str:
+    """Sign in to a served app as `name` (its JSON sign-in) and make an API token acting as it."""
+    import httpx
+
+    with httpx.Client(base_url=base.rstrip("/"), timeout=60) as client:
+        signed = client.post(
+            "/login",
+            data={"username": name, "password": password},
+            headers={"Accept": "application/json"},
+        )
+        assert signed.status_code == 200, signed.text
+        made = client.post("/api/v1/tokens", json={"label": label})
+        assert made.status_code == 201, made.text
+        return str(made.json()["token"])
+
+
 def sign_in(page: Any, url: str, name: str, password: str) -> None:
     """Sign in through the app's own sign-in page in a Playwright page, and wait for the app."""
     page.goto(url)  # redirected to /login (assistant/ui/login.py)

@@ -3,7 +3,7 @@ and review passages flagged at ingest. All changes go through the LibraryDesk, s
 the same rules as `guide ingest` and `guide docs`, and each is audited."""
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,9 +140,9 @@ class DocumentsTab:
         title: str = "",
         kind: str = "",
         date: str = "",
-        progress: Callable[[str, int], Callable[[int], Any]] | None = None,
     ) -> "list[FileResult]":
-        """`files`: (path on this server, name as uploaded) pairs."""
+        """Add files and wait for the result (the Gradio API's /upload; the tab queues them).
+        `files`: (path on this server, name as uploaded) pairs."""
         from ingest.pipeline import UploadInfo
 
         if not files:
@@ -152,7 +152,6 @@ class DocumentsTab:
             UploadInfo(title=title or "", kind=kind or "", date=date or ""),
             who=user.name,
             role=user.role.value,
-            progress=progress,
             names=[name or Path(p).name for p, name in files],
         )
 
@@ -164,7 +163,6 @@ class DocumentsTab:
         title: str = "",
         kind: str = "",
         date: str = "",
-        progress: Callable[[str, int], Callable[[int], Any]] | None = None,
     ) -> "FileResult":
         from ingest.pipeline import UploadInfo
 
@@ -179,7 +177,6 @@ class DocumentsTab:
             UploadInfo(title=title or "", kind=kind or "", date=date or ""),
             who=user.name,
             role=user.role.value,
-            progress=progress,
             name=name or Path(path).name,
         )
 
@@ -369,11 +366,11 @@ class DocumentsTab:
         ) -> tuple[Any, ...]:
             """While uploads are unfinished: their states, the queue, and the library once a
             file has finished. Stops itself when nothing is left to wait for."""
-            keep = tuple(gr.update() for _ in range(8))
             try:
                 self.gate.require(request, "manage_documents")
-            except GuideError:
-                return (*keep[:6], gr.Timer(active=False), *keep[6:])
+            except GuideError:  # signed out meanwhile: stop looking
+                keep = tuple(gr.update() for _ in range(6))
+                return (*keep, gr.Timer(active=False), gr.update())
             assert self.jobs is not None
             mine = [j for j in (self.jobs.get(i) for i in jobs_watched or []) if j is not None]
             files_done = [f for j in mine for f in j.files if f.finished]
@@ -402,13 +399,12 @@ class DocumentsTab:
                 len(files_done),
                 gr.Timer(active=still),
                 details_now,
-                gr.update(),
             )
 
         poll.tick(
             on_poll,
             [watched, seen_done, pick],
-            [results, queue, to_cancel, table, pick, seen_done, poll, details, watched],
+            [results, queue, to_cancel, table, pick, seen_done, poll, details],
             api_visibility="private",
             show_progress="hidden",
             concurrency_id="library-queue-look",

@@ -8,25 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ONE_PER_ROLE, add_accounts, serving
+from tests.helpers import ONE_PER_ROLE, add_accounts, api_token, serving
 
 pytestmark = pytest.mark.e2e
 
 
 def _token(base: str, name: str) -> str:
-    import httpx
-
-    password = ONE_PER_ROLE[name][1]
-    with httpx.Client(base_url=base, timeout=60) as browser:
-        signed = browser.post(
-            "/login",
-            data={"username": name, "password": password},
-            headers={"Accept": "application/json"},
-        )
-        assert signed.status_code == 200, signed.text
-        made = browser.post("/api/v1/tokens", json={"label": f"{name} load"})
-        assert made.status_code == 201, made.text
-        return str(made.json()["token"])
+    return api_token(base, name, ONE_PER_ROLE[name][1], f"{name} load")
 
 
 def test_a_short_load_has_no_errors_and_leaves_the_library_consistent(

@@ -20,6 +20,7 @@ from tests.helpers import (
     CORPUS,
     SAMPLE_DOCS,
     add_accounts,
+    api_token,
     free_port,
     guide_env,
     start_server,
@@ -79,18 +80,7 @@ def _make_pdfs(folder: Path) -> dict[str, Path]:
 
 
 def _token(base: str, name: str, password: str) -> str:
-    import httpx
-
-    with httpx.Client(base_url=base, timeout=60) as client:
-        signed = client.post(
-            "/login",
-            data={"username": name, "password": password},
-            headers={"Accept": "application/json"},
-        )
-        assert signed.status_code == 200, signed.text
-        made = client.post("/api/v1/tokens", json={"label": f"{name} script"})
-        assert made.status_code == 201, made.text
-        return str(made.json()["token"])
+    return api_token(base, name, password, f"{name} script")
 
 
 def _call(base: str, token: str, method: str, path: str, **kw: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ONE_PER_ROLE, add_accounts, serving
+from tests.helpers import ONE_PER_ROLE, add_accounts, api_token, serving
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +39,6 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    import httpx
-
     root = tmp_path_factory.mktemp("rest")
     data_dir = root / "library"
     shutil.copytree(sample_library, data_dir)
@@ -48,18 +46,10 @@ def served(sample_library: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     log = root / "serve.log"
     with serving(data_dir, log) as url:
         base = url.rstrip("/")
-        tokens = {}
-        for name, (_, password) in PASSWORDS.items():
-            with httpx.Client(base_url=base, timeout=60) as browser:
-                signed = browser.post(
-                    "/login",
-                    data={"username": name, "password": password},
-                    headers={"Accept": "application/json"},
-                )
-                assert signed.status_code == 200, signed.text
-                made_token = browser.post("/api/v1/tokens", json={"label": f"{name} script"})
-                assert made_token.status_code == 201, made_token.text
-                tokens[name] = made_token.json()["token"]
+        tokens = {
+            name: api_token(base, name, password, f"{name} script")
+            for name, (_, password) in PASSWORDS.items()
+        }
         yield Served(base, data_dir, log, tokens)
 
 
@@ -207,14 +197,30 @@ def test_tokens_from_the_command_line_and_an_account_removed_takes_its_tokens(se
     assert {"token_create", "token_revoke"} <= set(actions)
 
 
-def _finished(served: Served, job_id: str, who: str = "sam", limit: float = 300) -> dict:
+def _poll(fetch: Any, done: Any, limit: float, what: str) -> Any:
+    """`fetch()` until `done(value)`; the last value. Waits on the condition, polling."""
     deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        job = served.call("GET", f"/api/v1/jobs/{job_id}", who).json()
-        if job["state"] in ("done", "cancelled"):
-            return job
-        time.sleep(0.5)  # polling interval, not a timed assertion
-    raise AssertionError(f"job {job_id} did not finish: {job}")
+    value = fetch()
+    while not done(value):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {limit:.0f}s: {value}")
+        time.sleep(0.2)  # polling interval, not a timed assertion
+        value = fetch()
+    return value
+
+
+def _log_lines(served: Served) -> list[dict]:
+    """The server log's JSON lines (every JSON-looking line must parse)."""
+    text = served.log.read_text(errors="replace")
+    return [json.loads(raw) for raw in text.splitlines() if raw.startswith("{")]
+
+
+def _job(served: Served, job_id: str) -> Any:
+    return lambda: served.call("GET", f"/api/v1/jobs/{job_id}", "sam").json()
+
+
+def _finished(served: Served, job_id: str, limit: float = 300) -> dict:
+    return _poll(_job(served, job_id), lambda j: j["state"] in ("done", "cancelled"), limit, job_id)
 
 
 def test_uploads_run_in_the_background_with_each_files_state(served: Served, tmp_path: Path):
@@ -268,16 +274,14 @@ def test_each_request_is_one_json_log_line_without_the_question(served: Served):
         headers={"X-Request-ID": "trace-me-42"},
     )
     assert answer.headers["X-Request-ID"] == "trace-me-42"
-    deadline = time.monotonic() + 30
-    lines: list[dict] = []
-    while time.monotonic() < deadline:
-        lines = []
-        for raw in served.log.read_text(errors="replace").splitlines():
-            if raw.startswith("{"):
-                lines.append(json.loads(raw))  # every JSON-looking line parses
-        if any(r.get("request_id") == "trace-me-42" and r["event"] == "request" for r in lines):
-            break
-        time.sleep(0.2)
+    lines = _poll(
+        lambda: _log_lines(served),
+        lambda got: any(
+            r.get("request_id") == "trace-me-42" and r["event"] == "request" for r in got
+        ),
+        30,
+        "the request's log line",
+    )
     mine = [r for r in lines if r.get("request_id") == "trace-me-42"]
     request = next(r for r in mine if r["event"] == "request")
     assert request["user"] == "olu" and request["outcome"] == 200
@@ -302,14 +306,13 @@ def test_gradio_events_are_logged_too_with_the_user_and_without_the_question(ser
     except Exception as exc:  # gradio_client raises the app's message
         refused = str(exc)
     assert refused and "cannot manage documents" in refused
-    deadline = time.monotonic() + 30
-    events: list[dict] = []
-    while time.monotonic() < deadline:
-        lines = [json.loads(r) for r in served.log.read_text().splitlines() if r.startswith("{")]
-        events = [r for r in lines if r["event"] in ("ui_event", "answer")]
-        if any(e.get("action") == "documents" for e in events):
-            break
-        time.sleep(0.2)  # polling interval, not a timed assertion
+    lines = _poll(
+        lambda: _log_lines(served),
+        lambda got: any(r.get("action") == "documents" for r in got),
+        30,
+        "the refused event's log line",
+    )
+    events = [r for r in lines if r["event"] in ("ui_event", "answer")]
     asked = next(e for e in events if e["event"] == "ui_event" and e["action"] == "ask")
     assert asked["user"] == "olu" and asked["outcome"] == "ok" and asked["duration_ms"] > 0
     assert asked["request_id"]  # each event has its own id
@@ -384,13 +387,12 @@ def _upload(served: Served, pdf: Path, who: str = "sam") -> dict:
 
 
 def _wait_for_state(served: Served, job_id: str, states: set[str], limit: float = 180) -> dict:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        job = served.call("GET", f"/api/v1/jobs/{job_id}", "sam").json()
-        if {f["state"] for f in job["files"]} & states:
-            return job
-        time.sleep(0.2)  # polling interval, not a timed assertion
-    raise AssertionError(f"job {job_id} never reached {states}: {job}")
+    return _poll(
+        _job(served, job_id),
+        lambda j: bool({f["state"] for f in j["files"]} & states),
+        limit,
+        f"job {job_id} reaching {states}",
+    )
 
 
 def test_questions_are_answered_while_an_upload_is_being_embedded(served: Served, tmp_path: Path):
@@ -446,13 +448,12 @@ def test_a_job_cut_off_by_a_killed_app_finishes_after_the_restart(
                 files=[("files", (pdf.name, handle, "application/pdf"))],
                 timeout=60,
             ).json()
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            state = httpx.get(f"{url}/api/v1/jobs/{job['id']}", timeout=30).json()
-            if state["files"][0]["state"] == "embedding":
-                break
-            time.sleep(0.2)  # polling interval, not a timed assertion
-        assert state["files"][0]["state"] == "embedding", state
+        state = _poll(
+            lambda: httpx.get(f"{url}/api/v1/jobs/{job['id']}", timeout=30).json(),
+            lambda j: j["files"][0]["state"] == "embedding",
+            180,
+            "embedding",
+        )
     finally:
         proc.kill()  # no chance to tidy up
         proc.wait()
@@ -462,13 +463,13 @@ def test_a_job_cut_off_by_a_killed_app_finishes_after_the_restart(
 
     proc, url = start(tmp_path / "second.log")
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            state = httpx.get(f"{url}/api/v1/jobs/{job['id']}", timeout=30).json()
-            if state["state"] == "done":
-                break
-            time.sleep(0.5)  # polling interval, not a timed assertion
-        assert state["state"] == "done" and state["files"][0]["state"] == "added", state
+        state = _poll(
+            lambda: httpx.get(f"{url}/api/v1/jobs/{job['id']}", timeout=30).json(),
+            lambda j: j["state"] == "done",
+            300,
+            "the job finishing after the restart",
+        )
+        assert state["files"][0]["state"] == "added", state
         listed = httpx.get(url + "/api/v1/documents", timeout=30).json()["documents"]
         assert [d["source_file"] for d in listed].count("cut-off-review.pdf") == 1
     finally:
